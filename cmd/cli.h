@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The command-line tool's shared pieces: the subcommand table, option
+ * tables that drive both parsing and --help, exit codes and messages.
+ */
+#ifndef QS_CLI_H
+#define QS_CLI_H
+
+#include <stdio.h>
+
+#include "quiltsync.h"
+
+/*
+ * Exit codes, documented in quiltsync(1). Scripts and cron jobs rely on
+ * them: never renumber one.
+ */
+enum {
+	QS_EXIT_OK = 0,
+	QS_EXIT_FAILED = 1,    /* an operation failed: a patch did not apply */
+	QS_EXIT_USAGE = 2,     /* bad command line or invalid configuration */
+	QS_EXIT_CONFLICT = 3,  /* an integration merge conflict */
+	QS_EXIT_LOCKED = 4,    /* another build holds the lock */
+	QS_EXIT_INPUT = 5,     /* bad queue input: series file, patch, mail, diff */
+	QS_EXIT_SYSTEM = 6,    /* repository, file system or memory failure */
+};
+
+typedef enum {
+	CLI_OPT_END = 0,
+	CLI_OPT_FLAG,   /* int *: set to 1 */
+	CLI_OPT_STRING, /* const char **: the argument */
+	CLI_OPT_INT,    /* int *: a decimal argument */
+	CLI_OPT_CHOICE, /* int *: set to `choice` (several entries share one int) */
+} cli_opt_type;
+
+struct cli_opt {
+	cli_opt_type type;
+	char short_name;        /* 0 for none */
+	const char *long_name;  /* without "--" */
+	void *value;
+	const char *arg_name;   /* for --help: "FILE" */
+	const char *help;
+	int choice;
+};
+
+struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+/*
+ * Parse argv[1..] (argv[0] is the command's name) against `opts`.
+ * Options and operands may be mixed; "--" ends options. On success the
+ * operands are moved to argv[0..*nargs-1] and 0 is returned. "-h" and
+ * "--help" print the help to stdout and return 1 (the caller exits 0).
+ * Errors are printed and return -1 (the caller exits QS_EXIT_USAGE).
+ */
+int cli_parse_options(int argc, char **argv, const struct cli_opt *opts,
+		      const char *usage, const char *summary, int *nargs);
+void cli_print_help(FILE *out, const struct cli_opt *opts, const char *usage,
+		    const char *summary);
+
+/* "quiltsync: <message>" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Report the library's last error on stderr and map its code to an exit
+ * code.
+ */
+int cli_fail(void);
+int cli_exit_code(int qs_code);
+
+/* Install the log callback that prints the library's warnings. */
+void cli_setup_logging(int verbose);
+
+/* Subcommands, one file each. */
+int cmd_series(int argc, char **argv);
+int cmd_show_patch(int argc, char **argv);
+
+#endif

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A streaming JSON writer for machine-readable output. It places the
+ * commas and escapes strings (control characters as \u00XX, invalid
+ * UTF-8 bytes as U+FFFD), so every command's output is valid JSON.
+ * Output is compact: one document per line when `json_end_document` is
+ * called.
+ */
+#ifndef QS_JSON_H
+#define QS_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define JSON_MAX_DEPTH 32
+
+struct json {
+	FILE *out;
+	int depth;
+	/* per level: 1 once a value was written, so the next needs a comma */
+	unsigned char has_value[JSON_MAX_DEPTH];
+	int after_key;
+};
+
+void json_init(struct json *j, FILE *out);
+void json_object_begin(struct json *j);
+void json_object_end(struct json *j);
+void json_array_begin(struct json *j);
+void json_array_end(struct json *j);
+void json_key(struct json *j, const char *key);
+/* A string; NULL writes null. */
+void json_string(struct json *j, const char *s);
+void json_string_len(struct json *j, const char *s, size_t len);
+void json_int(struct json *j, int64_t v);
+void json_bool(struct json *j, int v);
+void json_null(struct json *j);
+/* Convenience: key and value at once. */
+void json_kv_string(struct json *j, const char *key, const char *s);
+void json_kv_int(struct json *j, const char *key, int64_t v);
+void json_kv_bool(struct json *j, const char *key, int v);
+/* Ends a top-level value with a newline. */
+void json_end_document(struct json *j);
+
+#endif

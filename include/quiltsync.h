@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* quiltsync: the whole public API. See quiltsync/common.h for conventions. */
+#ifndef QUILTSYNC_H
+#define QUILTSYNC_H
+
+#include "quiltsync/common.h"
+#include "quiltsync/mail.h"
+#include "quiltsync/diff.h"
+#include "quiltsync/series.h"
+#include "quiltsync/queue.h"
+
+#endif

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Shared by every file of lib/: system headers, the public API, the
+ * string buffer, error and log helpers, allocation helpers. Included
+ * first by every file of lib/; banned.h comes last so that no system header
+ * trips over its macros.
+ */
+#ifndef QS_INTERNAL_H
+#define QS_INTERNAL_H
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "quiltsync.h"
+#include "buf.h"
+
+#define QS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define QS_UNUSED(x) ((void)(x))
+
+/*
+ * Errors. qs__error_set() records the thread's last error and returns
+ * `code`, so that a failure reads `return qs__error_set(QS_EPARSE, ...)`.
+ * The _at form puts "path:line: " in front of the message and fills the
+ * record's location; path may be NULL (then only the message is used).
+ */
+int qs__error_set(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int qs__error_set_at(int code, const char *path, size_t line,
+		     const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/** Record "out of memory"; returns QS_ENOMEM. */
+int qs__error_oom(void);
+/** Record an OS error: "<what> '<path>': strerror(errno)"; returns QS_EIO. */
+int qs__error_os(const char *what, const char *path);
+/** Record the last libgit2 error with context; returns QS_EGIT. */
+int qs__error_git(const char *what);
+
+/* Logging through the callback set with qs_log_set(). */
+void qs__log(qs_log_level level, const char *path, size_t line,
+	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int qs__log_enabled(qs_log_level level);
+
+/* Allocation that records QS_ENOMEM on failure. */
+void *qs__malloc(size_t size);
+void *qs__calloc(size_t n, size_t size);
+/** Resize an array of `n` items of `size`; NULL (old kept) on failure. */
+void *qs__reallocarray(void *ptr, size_t n, size_t size);
+char *qs__strdup(const char *s);
+char *qs__strndup(const char *s, size_t n);
+
+/*
+ * Grow `*array` (of `*alloc` items of `size`) to hold at least `need`
+ * items, amortised. Returns 0 or QS_ENOMEM.
+ */
+int qs__array_grow(void **array, size_t *alloc, size_t need, size_t size);
+#define QS_ARRAY_GROW(arr, alloc, need) \
+	qs__array_grow((void **)&(arr), &(alloc), (need), sizeof(*(arr)))
+
+/* Files. */
+/** Read a whole file into `out` (appended). QS_ENOTFOUND if it does not exist. */
+int qs__read_file(qs_buf *out, const char *path);
+/**
+ * Read a file, decompressing it when its name ends in .gz, .bz2 or .xz.
+ */
+int qs__read_file_decompressed(qs_buf *out, const char *path);
+
+#include "banned.h"
+
+#endif

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#include "internal.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bzlib.h>
+#include <lzma.h>
+#include <zlib.h>
+
+void *qs__malloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+
+	if (!p)
+		qs__error_oom();
+	return p;
+}
+
+void *qs__calloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		qs__error_oom();
+	return p;
+}
+
+void *qs__reallocarray(void *ptr, size_t n, size_t size)
+{
+	void *p;
+
+	if (size && n > SIZE_MAX / size) {
+		qs__error_oom();
+		return NULL;
+	}
+	p = realloc(ptr, n && size ? n * size : 1);
+	if (!p)
+		qs__error_oom();
+	return p;
+}
+
+char *qs__strndup(const char *s, size_t n)
+{
+	char *p = qs__malloc(n + 1);
+
+	if (!p)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *qs__strdup(const char *s)
+{
+	return qs__strndup(s, strlen(s));
+}
+
+int qs__array_grow(void **array, size_t *alloc, size_t need, size_t size)
+{
+	size_t n;
+	void *p;
+
+	if (need <= *alloc)
+		return 0;
+	n = *alloc < 8 ? 8 : *alloc;
+	while (n < need)
+		n = n > SIZE_MAX / 3 ? need : n + n / 2;
+	p = qs__reallocarray(*array, n, size);
+	if (!p)
+		return QS_ENOMEM;
+	*array = p;
+	*alloc = n;
+	return 0;
+}
+
+int qs__read_file(qs_buf *out, const char *path)
+{
+	struct stat st;
+	int fd, ret = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return qs__error_os("cannot open", path);
+	if (fstat(fd, &st) < 0) {
+		ret = qs__error_os("cannot stat", path);
+		goto done;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		ret = qs__error_set(QS_EIO, "cannot read '%s': is a directory",
+				    path);
+		goto done;
+	}
+	if (st.st_size > 0 && (ret = qs_buf_grow(out, (size_t)st.st_size)) < 0)
+		goto done;
+	for (;;) {
+		ssize_t n;
+
+		if ((ret = qs_buf_grow(out, 65536)) < 0)
+			goto done;
+		n = read(fd, out->ptr + out->len, out->alloc - out->len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = qs__error_os("cannot read", path);
+			goto done;
+		}
+		if (n == 0)
+			break;
+		out->len += (size_t)n;
+		out->ptr[out->len] = '\0';
+	}
+done:
+	close(fd);
+	return ret;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static int gunzip(qs_buf *out, const qs_buf *in, const char *path)
+{
+	z_stream z;
+	int zret, ret = 0;
+
+	memset(&z, 0, sizeof(z));
+	/* 16 + MAX_WBITS: gzip framing; members are concatenated by gzip -c */
+	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+		return qs__error_oom();
+	z.next_in = (Bytef *)in->ptr;
+	z.avail_in = (uInt)in->len;
+	do {
+		if ((ret = qs_buf_grow(out, 65536)) < 0)
+			break;
+		z.next_out = (Bytef *)out->ptr + out->len;
+		z.avail_out = (uInt)(out->alloc - out->len - 1);
+		zret = inflate(&z, Z_NO_FLUSH);
+		out->len = (size_t)((char *)z.next_out - out->ptr);
+		out->ptr[out->len] = '\0';
+		if (zret == Z_STREAM_END && z.avail_in > 0)
+			zret = inflateReset(&z);
+		if (zret != Z_OK && zret != Z_STREAM_END) {
+			ret = qs__error_set(QS_EPARSE, "%s: corrupt gzip data", path);
+			break;
+		}
+	} while (zret != Z_STREAM_END);
+	inflateEnd(&z);
+	return ret;
+}
+
+static int bunzip2(qs_buf *out, const qs_buf *in, const char *path)
+{
+	bz_stream bz;
+	int bret, ret = 0;
+
+	memset(&bz, 0, sizeof(bz));
+	if (BZ2_bzDecompressInit(&bz, 0, 0) != BZ_OK)
+		return qs__error_oom();
+	bz.next_in = in->ptr;
+	bz.avail_in = (unsigned int)in->len;
+	do {
+		if ((ret = qs_buf_grow(out, 65536)) < 0)
+			break;
+		bz.next_out = out->ptr + out->len;
+		bz.avail_out = (unsigned int)(out->alloc - out->len - 1);
+		bret = BZ2_bzDecompress(&bz);
+		out->len = (size_t)(bz.next_out - out->ptr);
+		out->ptr[out->len] = '\0';
+		if (bret != BZ_OK && bret != BZ_STREAM_END) {
+			ret = qs__error_set(QS_EPARSE, "%s: corrupt bzip2 data", path);
+			break;
+		}
+		if (bret == BZ_OK && bz.avail_in == 0 && bz.avail_out > 0) {
+			ret = qs__error_set(QS_EPARSE, "%s: truncated bzip2 data", path);
+			break;
+		}
+	} while (bret != BZ_STREAM_END);
+	BZ2_bzDecompressEnd(&bz);
+	return ret;
+}
+
+static int unxz(qs_buf *out, const qs_buf *in, const char *path)
+{
+	lzma_stream xz = LZMA_STREAM_INIT;
+	lzma_ret lret;
+	int ret = 0;
+
+	if (lzma_stream_decoder(&xz, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
+		return qs__error_oom();
+	xz.next_in = (const uint8_t *)in->ptr;
+	xz.avail_in = in->len;
+	do {
+		if ((ret = qs_buf_grow(out, 65536)) < 0)
+			break;
+		xz.next_out = (uint8_t *)out->ptr + out->len;
+		xz.avail_out = out->alloc - out->len - 1;
+		lret = lzma_code(&xz, xz.avail_in ? LZMA_RUN : LZMA_FINISH);
+		out->len = (size_t)((char *)xz.next_out - out->ptr);
+		out->ptr[out->len] = '\0';
+		if (lret != LZMA_OK && lret != LZMA_STREAM_END) {
+			ret = qs__error_set(QS_EPARSE, "%s: corrupt xz data", path);
+			break;
+		}
+	} while (lret != LZMA_STREAM_END);
+	lzma_end(&xz);
+	return ret;
+}
+
+int qs__read_file_decompressed(qs_buf *out, const char *path)
+{
+	qs_buf raw = QS_BUF_INIT;
+	int (*decode)(qs_buf *, const qs_buf *, const char *) = NULL;
+	int ret;
+
+	if (ends_with(path, ".gz"))
+		decode = gunzip;
+	else if (ends_with(path, ".bz2"))
+		decode = bunzip2;
+	else if (ends_with(path, ".xz"))
+		decode = unxz;
+	if (!decode)
+		return qs__read_file(out, path);
+	if ((ret = qs__read_file(&raw, path)) == 0)
+		ret = decode(out, &raw, path);
+	qs_buf_release(&raw);
+	return ret;
+}
