@@ -1,0 +1,7 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#include "quiltsync.h"
+
+int main(void)
+{
+	return 2;
+}
