@@ -61,7 +61,20 @@ QS_EXTERN(const char *) qs_queue_patches_dir(const qs_queue *queue);
 QS_EXTERN(const qs_patch *) qs_queue_patch(const qs_queue *queue,
 					   const qs_series_entry *entry);
 
-/** The entry a patch was loaded for. */
+/**
+ * Load one patch file outside any queue, as qs_queue_open loads each
+ * entry's: read it (decompressing .gz, .bz2, .xz), parse its mail with
+ * `mail_opts` (NULL: defaults; its name is set to `path`) and the diff
+ * of its patch part. For `quiltsync show-patch` and tools. Free with
+ * qs_patch_free(); qs_patch_entry() of such a patch is NULL.
+ */
+QS_EXTERN(int) qs_patch_open(qs_patch **out, const char *path,
+			     const qs_mail_options *mail_opts);
+
+/** Release a patch from qs_patch_open(). NULL-safe. Never for queue-owned patches. */
+QS_EXTERN(void) qs_patch_free(qs_patch *patch);
+
+/** The entry a patch was loaded for (NULL for qs_patch_open). */
 QS_EXTERN(const qs_series_entry *) qs_patch_entry(const qs_patch *patch);
 /** Path of the patch file as opened. */
 QS_EXTERN(const char *) qs_patch_path(const qs_patch *patch);
