@@ -7,6 +7,15 @@
  * "--- a/mm/x.c~name" names, "Index:" and "diff -puN" lines. It keeps the
  * names as written; choosing the file a hunk applies to, as GNU patch
  * does, is qs_diff_file_target()'s job.
+ *
+ * Text is read as GNU patch 2.7.6 reads it under quilt: free text between
+ * file diffs is skipped; a hunk holds exactly as many lines as its "@@"
+ * counts say; a bare newline or a line starting with a tab is a context
+ * line; lines starting with '#' are comments and skipped; a last line
+ * without a newline is ignored, and at the end of the input up to three
+ * missing trailing lines of a hunk are taken as empty context lines; an
+ * indented patch has its indentation removed. Context diffs, normal diffs
+ * and ed scripts are not supported (QS_EPARSE).
  */
 #ifndef QUILTSYNC_DIFF_H
 #define QUILTSYNC_DIFF_H
@@ -62,10 +71,20 @@ QS_EXTERN(qs_diff_op) qs_diff_file_op(const qs_diff_file *file);
 QS_EXTERN(int) qs_diff_file_is_git(const qs_diff_file *file);
 
 /**
+ * 1 when GNU patch strips a trailing CR from every line of this file
+ * diff's hunks (its last "---", "+++" or "Index:" header line ends in
+ * CRLF), else 0. Line contents keep their bytes either way.
+ */
+QS_EXTERN(int) qs_diff_file_strips_cr(const qs_diff_file *file);
+
+/**
  * Names as written, unquoted (git C-style quoting is decoded), without
- * akpm's "~suffix" and without a trailing timestamp; NULL for /dev/null
- * or when the diff has no such line. For git diffs these are the names
- * of the "diff --git"/rename/copy headers, still with their a/ b/ prefix.
+ * akpm's "~suffix" (dropped when the rest equals the new name) and
+ * without a trailing timestamp; NULL for /dev/null or when the diff has
+ * no such line. For git diffs these are the names of the "diff --git"
+ * line, still with their a/ b/ prefix (names with spaces are split as
+ * git splits them, with the help of the rename/copy headers); the old
+ * name is NULL for an added file and the new one for a deleted file.
  */
 QS_EXTERN(const char *) qs_diff_file_old_path(const qs_diff_file *file);
 QS_EXTERN(const char *) qs_diff_file_new_path(const qs_diff_file *file);
@@ -83,7 +102,10 @@ QS_EXTERN(const char *) qs_diff_file_new_id(const qs_diff_file *file);
 /** Similarity index of a rename or copy in percent, -1 when none. */
 QS_EXTERN(int) qs_diff_file_similarity(const qs_diff_file *file);
 
-/** Line of the patch file where this file's diff starts. */
+/**
+ * Line of the patch file where this file's diff starts: its "diff --git"
+ * line, else its "Index:" or "---" line (or "+++" when there is no "---").
+ */
 QS_EXTERN(size_t) qs_diff_file_line(const qs_diff_file *file);
 
 typedef enum {
@@ -98,7 +120,8 @@ typedef enum {
  * (old to new), 1 for the reverse one git writes after it. `*out_data`
  * is the decoded and inflated payload (for a delta, git's delta
  * instructions), borrowed from the diff. Returns the kind; QS_BINARY_NONE
- * leaves the out-parameters untouched.
+ * leaves the out-parameters untouched. QS_BINARY_NODATA (also returned
+ * for a missing reverse hunk) sets them to NULL and 0. Either may be NULL.
  */
 QS_EXTERN(qs_binary_kind) qs_diff_file_binary(const char **out_data,
 					      size_t *out_len,
@@ -139,15 +162,32 @@ QS_EXTERN(const qs_diff_line *) qs_hunk_line_byindex(const qs_hunk *hunk,
  */
 QS_EXTERN(const char *) qs_path_strip(const char *path, int n);
 
-/** Tells whether `path` exists in the tree a patch is applied to. */
+/**
+ * Tells whether `path` exists in the tree a patch is applied to: nonzero
+ * when it does (as GNU patch's lstat() would find it). It is also asked
+ * about the leading directories of a new file's names ("mm", "mm/sub"),
+ * and must then answer nonzero only for a directory. Files created or
+ * deleted by earlier file diffs of the same patch should be answered as
+ * they stand after those diffs.
+ */
 typedef int (*qs_path_exists_fn)(void *payload, const char *path);
 
 /**
  * The path this file diff applies to, chosen among its old, new and
  * Index names after stripping `strip` components, exactly as GNU patch
- * chooses when quilt runs it (with git diffs handled as git does).
+ * 2.7.6 chooses when quilt runs it (`patch -pN -f`, POSIXLY_CORRECT
+ * unset): the best existing name; else, for a deletion, the last name;
+ * else, when the old side says the file does not exist, the name that
+ * needs the fewest new directories. "Best" is GNU patch's: fewest
+ * components, then shortest, then the first of old, new, Index (which
+ * can leave no name at all, as it does in GNU patch). The Index name
+ * counts only when there is no other. Git diffs follow the same rules on
+ * the names of their ---/+++ lines (or of the "diff --git" line when
+ * there is no hunk). This is the file read; for a git rename or copy,
+ * the file written is the other of the stripped old and new names.
  * `exists` answers for the target tree. `*out` is borrowed from the
- * file diff, valid until qs_diff_free(). QS_ENOTFOUND when no name fits.
+ * file diff, valid until qs_diff_free(). QS_ENOTFOUND when no name fits
+ * (GNU patch: "No file to patch. Skipping patch.").
  */
 QS_EXTERN(int) qs_diff_file_target(const char **out,
 				   const qs_diff_file *file, int strip,
