@@ -32,11 +32,13 @@ typedef struct {
 	const char *const *placeholders;
 	/**
 	 * pcre2 patterns matched against whole comment lines (with their
-	 * '#'), each with one capture group giving the section name. NULL
-	 * selects akpm's "#BRANCH name" / "#ENDBRANCH name". An older
-	 * convention: "^#NEXT_PATCHES_START\\s+(\\S+)" and
-	 * "^#NEXT_PATCHES_END(?:\\s+(\\S+))?" (an end without a name closes
-	 * the open section). Copied.
+	 * '#', without the newline), each with one capture group giving the
+	 * section name; the end pattern is tried first. Set both or
+	 * neither: NULL selects akpm's "#BRANCH name" / "#ENDBRANCH name"
+	 * (with any number of leading '#'). An older convention:
+	 * "^#NEXT_PATCHES_START\\s+(\\S+)" and
+	 * "^#NEXT_PATCHES_END(?:\\s+(\\S+))?" (an end whose group is unset
+	 * or empty closes the open section). Copied.
 	 */
 	const char *section_start;
 	const char *section_end;
@@ -47,9 +49,11 @@ typedef struct {
 
 /**
  * Parse a series file held in `buf` (copied). `path` names it in errors
- * ("patches/series:12: ..."); may be NULL. Syntax errors (a bad option,
- * a duplicate entry, an unterminated or mismatched section, a bad
- * pattern) are QS_EPARSE with the line in qs_error_last().
+ * ("patches/series:12: ..."); may be NULL, and errors then say "series".
+ * Syntax errors (a bad option, a duplicate entry, an unterminated or
+ * mismatched section) are QS_EPARSE with the line in qs_error_last().
+ * A section pattern that does not compile, lacks its group or exceeds
+ * pcre2's match limit is QS_EINVAL. `opts` may be NULL.
  */
 QS_EXTERN(int) qs_series_parse(qs_series **out, const char *buf, size_t len,
 			       const char *path, const qs_series_options *opts);
@@ -117,17 +121,20 @@ QS_EXTERN(const qs_section *) qs_entry_section(const qs_series_entry *entry);
 QS_EXTERN(const char *) qs_entry_area(const qs_series_entry *entry);
 
 /**
- * Review notes attached to the entry: "#name: note" notes and those of a
- * "#other+N: note" that covers it, in file order.
+ * Review notes attached to the entry, the text after "name: ": those of
+ * "#name: note" lines and of any "#other+N: note" (the rest of other's
+ * group) or "#other+3: note" (three more entries) that covers it, in
+ * file order.
  */
 QS_EXTERN(size_t) qs_entry_note_count(const qs_series_entry *entry);
 QS_EXTERN(const char *) qs_entry_note_byindex(const qs_series_entry *entry,
 					      size_t i);
 
 /**
- * 1 when a bare "#" separator line (or the start of a section or area)
- * stands between this entry and the previous one of its section: where
- * the maintainer ends one series and starts the next.
+ * 1 when a bare "#" separator line (or an area header, or the start or
+ * end of a section) stands between this entry and the previous one, and
+ * for the first entry of the file: where the maintainer ends one series
+ * and starts the next.
  */
 QS_EXTERN(int) qs_entry_starts_group(const qs_series_entry *entry);
 
