@@ -89,7 +89,7 @@ static void show_json(struct json *j, const char *file, const qs_patch *p,
 	json_kv_string(j, "date", qs_mail_date(m));
 	json_key(j, "time");
 	if (qs_mail_time(&t, &tz, m) == 0) {
-		char zone[8];
+		char zone[16];
 
 		snprintf(zone, sizeof(zone), "%c%02d%02d", tz < 0 ? '-' : '+',
 			 abs(tz) / 60, abs(tz) % 60);

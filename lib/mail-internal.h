@@ -15,4 +15,11 @@
  */
 int qs__date_parse(int64_t *out_time, int *out_offset, const char *text);
 
+/**
+ * Append what `git mailinfo` prints on its standard output for `mail`
+ * (the Author/Email, Subject and Date lines and a blank line; nothing for
+ * an empty input), from git's own fields, whatever the fallbacks did.
+ */
+int qs__mail_info(qs_buf *out, const qs_mail *mail);
+
 #endif

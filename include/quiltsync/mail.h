@@ -57,9 +57,16 @@ typedef struct {
 
 /**
  * Parse one message. `buf` need not be NUL-terminated and may hold NUL
- * bytes; it is copied. A leading mbox "From " line is skipped. Returns
- * QS_EPARSE only for input git mailinfo itself rejects; a mail with no
- * patch parses, with an empty qs_mail_patch().
+ * bytes; it is copied. A leading mbox "From " line is skipped. A mail with
+ * no patch parses, with an empty qs_mail_patch().
+ *
+ * With QS_MAIL_STRICT, returns QS_EPARSE for exactly the input git
+ * mailinfo rejects (exit status 1): nothing but white space ("empty
+ * patch"), an RFC 2047 word it cannot decode, a charset iconv cannot
+ * convert from, a NUL byte in From/Subject/Date, more than four nested
+ * multipart boundaries. Without it these parse, each with a warning
+ * logged: an empty input is an empty mail, an undecodable word or charset
+ * keeps its bytes, a NUL cuts the value, an extra boundary is ignored.
  */
 QS_EXTERN(int) qs_mail_parse(qs_mail **out, const char *buf, size_t len,
 			     const qs_mail_options *opts);
@@ -91,12 +98,18 @@ QS_EXTERN(const char *) qs_mail_subject(const qs_mail *mail);
 /** The subject before clean-up, decoded to UTF-8 and unfolded. */
 QS_EXTERN(const char *) qs_mail_raw_subject(const qs_mail *mail);
 
-/** The message body exactly as git mailinfo writes its `msg` file. */
-QS_EXTERN(const char *) qs_mail_body(const qs_mail *mail);
+/**
+ * The message body exactly as git mailinfo writes its `msg` file, and its
+ * length (it may hold NUL bytes, as that file may). `out_len` may be NULL.
+ */
+QS_EXTERN(const char *) qs_mail_body(const qs_mail *mail, size_t *out_len);
 
 /**
  * The commit message exactly as git am writes it: subject, blank line,
- * body, with git's whitespace clean-up. Never NULL.
+ * body, with git's whitespace clean-up (strbuf_stripspace) and the
+ * Latin-1 reading of bytes that are not UTF-8 which git's commit applies.
+ * git am refuses a message with a NUL byte; here NUL bytes are dropped.
+ * With fallbacks (see qs_mail_origin), their subject and body. Never NULL.
  */
 QS_EXTERN(const char *) qs_mail_message(const qs_mail *mail);
 
@@ -108,7 +121,9 @@ QS_EXTERN(const char *) qs_mail_patch(const qs_mail *mail, size_t *out_len);
 
 /**
  * 1-based line of the input where the patch part starts, 0 when there is
- * none. Lets diff errors point into the original file.
+ * none. Lets diff errors point into the original file. In a
+ * quoted-printable or base64 body, the encoded line that holds the first
+ * byte of the patch's first decoded line.
  */
 QS_EXTERN(size_t) qs_mail_patch_line(const qs_mail *mail);
 
@@ -121,7 +136,10 @@ typedef struct {
 	const char *value; /**< trimmed */
 } qs_trailer;
 
-/** Number of trailers in the last paragraph of the message. */
+/**
+ * Number of trailers in the last paragraph of qs_mail_message(), as
+ * `git interpret-trailers --parse` finds them: values unfolded.
+ */
 QS_EXTERN(size_t) qs_mail_trailer_count(const qs_mail *mail);
 
 /** Trailer `i` (0-based, in order), or NULL when out of range. */
@@ -131,7 +149,8 @@ QS_EXTERN(const qs_trailer *) qs_mail_trailer_byindex(const qs_mail *mail,
 /**
  * Message-ids named by "Link:" trailers whose URL has the form
  * ".../r/<msgid>" or ".../<list>/<msgid>" (lore, lkml.kernel.org), in
- * order, without angle brackets.
+ * order, without angle brackets, %XX escapes decoded; what follows the id
+ * ("/", "/T/#u") is ignored and an id without '@' is none.
  */
 QS_EXTERN(size_t) qs_mail_link_count(const qs_mail *mail);
 QS_EXTERN(const char *) qs_mail_link_byindex(const qs_mail *mail, size_t i);
@@ -181,6 +200,14 @@ typedef enum {
  * else from the first Signed-off-by; one with no subject takes the first
  * line of a DEP-3 "Description:"/"Subject:", else the file name. The
  * accessors above then return the fallback and this says so.
+ *
+ * DEP-3 fields count in the header block (where git reads and drops
+ * them) and at the start of a line of the message, dpatch's "# DP: Name:"
+ * included. A DEP-3 description's continuation lines become the first
+ * paragraph of qs_mail_message(); taken from the header block, the other
+ * DEP-3 fields git dropped there (Bug, Origin, Forwarded, Last-Update...)
+ * end it, one per line. qs_mail_body() stays git's. An origin is
+ * QS_ORIGIN_NONE when the field is absent or empty.
  */
 QS_EXTERN(qs_mail_origin_kind) qs_mail_origin(const qs_mail *mail,
 					      qs_mail_field field);
