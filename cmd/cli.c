@@ -101,7 +101,8 @@ static const struct cli_opt *find_short(const struct cli_opt *opts, char c)
 
 static int takes_arg(const struct cli_opt *o)
 {
-	return o->type == CLI_OPT_STRING || o->type == CLI_OPT_INT;
+	return o->type == CLI_OPT_STRING || o->type == CLI_OPT_INT ||
+	       o->type == CLI_OPT_LIST;
 }
 
 static int set_value(const struct cli_opt *o, const char *arg, const char *shown)
@@ -119,6 +120,19 @@ static int set_value(const struct cli_opt *o, const char *arg, const char *shown
 	case CLI_OPT_STRING:
 		*(const char **)o->value = arg;
 		return 0;
+	case CLI_OPT_LIST: {
+		struct cli_list *l = o->value;
+		const char **items = realloc(l->items, (l->count + 2) * sizeof(*items));
+
+		if (!items) {
+			cli_error("out of memory");
+			return -1;
+		}
+		items[l->count++] = arg;
+		items[l->count] = NULL;
+		l->items = items;
+		return 0;
+	}
 	case CLI_OPT_INT:
 		errno = 0;
 		v = strtol(arg, &end, 10);

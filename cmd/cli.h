@@ -30,7 +30,14 @@ typedef enum {
 	CLI_OPT_STRING, /* const char **: the argument */
 	CLI_OPT_INT,    /* int *: a decimal argument */
 	CLI_OPT_CHOICE, /* int *: set to `choice` (several entries share one int) */
+	CLI_OPT_LIST,   /* struct cli_list *: each use appends its argument */
 } cli_opt_type;
+
+/* Arguments of a repeatable option, NULL-terminated; free(items) after use. */
+struct cli_list {
+	const char **items;
+	size_t count;
+};
 
 struct cli_opt {
 	cli_opt_type type;

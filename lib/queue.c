@@ -1,2 +1,542 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * qs_queue: a series file with its patch files read and parsed, and its
+ * entries grouped into patchsets (lib/group.c decides the grouping).
+ */
 #include "internal.h"
+#include "group.h"
+
+#include <git2.h>
+
+struct qs_patch {
+	const qs_series_entry *entry;
+	int in_queue;             /* owned by a qs_queue: qs_patch_free ignores it */
+	char *path;
+	char *content;
+	size_t len;
+	char id[GIT_OID_HEXSZ + 1];
+	qs_mail *mail;
+	qs_diff *diff;
+};
+
+struct qs_patchset {
+	const qs_section *section;
+	char *title;
+	char *slug;
+	const char *area;
+	const qs_series_entry **entries;
+	size_t count;
+};
+
+struct qs_queue {
+	qs_series *series;
+	char *patches_dir;
+	size_t entry_count;
+	qs_patch **patches;       /* by entry index; NULL when not loaded */
+	qs_patchset *sets;
+	size_t set_count;
+	qs_patchset **set_of;     /* by entry index */
+	qs_patchset **by_slug;    /* sorted by slug */
+};
+
+static void patch_free(qs_patch *patch)
+{
+	if (!patch)
+		return;
+	qs_diff_free(patch->diff);
+	qs_mail_free(patch->mail);
+	free(patch->content);
+	free(patch->path);
+	free(patch);
+}
+
+void qs_queue_free(qs_queue *queue)
+{
+	size_t i;
+
+	if (!queue)
+		return;
+	if (queue->patches)
+		for (i = 0; i < queue->entry_count; i++)
+			patch_free(queue->patches[i]);
+	free(queue->patches);
+	for (i = 0; i < queue->set_count; i++) {
+		free(queue->sets[i].title);
+		free(queue->sets[i].slug);
+		free(queue->sets[i].entries);
+	}
+	free(queue->sets);
+	free(queue->set_of);
+	free(queue->by_slug);
+	free(queue->patches_dir);
+	qs_series_free(queue->series);
+	free(queue);
+}
+
+/* The series file's directory: "." when its path has no '/'. */
+static char *series_dir(const char *series_path)
+{
+	const char *slash = strrchr(series_path, '/');
+
+	if (!slash)
+		return qs__strdup(".");
+	if (slash == series_path)
+		return qs__strdup("/");
+	return qs__strndup(series_path, (size_t)(slash - series_path));
+}
+
+/* "dir/name", or just "name" in ".", so that messages name what the user wrote. */
+static char *join_path(const char *dir, const char *name)
+{
+	qs_buf path = QS_BUF_INIT;
+	size_t len = strlen(dir);
+
+	if (!strcmp(dir, "."))
+		return qs__strdup(name);
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	qs_buf_add(&path, dir, len);
+	if (len && dir[len - 1] != '/')
+		qs_buf_addch(&path, '/');
+	qs_buf_adds(&path, name);
+	if (qs_buf_oom(&path)) {
+		qs_buf_release(&path);
+		return NULL;
+	}
+	return qs_buf_detach(&path);
+}
+
+/*
+ * Read and parse one patch file. QS_ENOTFOUND when it does not exist:
+ * the caller decides, by the kind of entry, whether that is an error.
+ */
+static int load_patch(qs_patch **out, const qs_series_entry *entry,
+		      const char *path, const qs_mail_options *mail_opts)
+{
+	qs_mail_options mopts = *mail_opts;
+	qs_diff_options dopts = QS_DIFF_OPTIONS_INIT;
+	qs_buf content = QS_BUF_INIT;
+	qs_patch *patch;
+	const char *text;
+	size_t text_len;
+	git_oid oid;
+	int ret;
+
+	*out = NULL;
+	if (!(patch = qs__calloc(1, sizeof(*patch))))
+		return QS_ENOMEM;
+	patch->entry = entry;
+	if (!(patch->path = qs__strdup(path))) {
+		ret = QS_ENOMEM;
+		goto done;
+	}
+	if ((ret = qs__read_file_decompressed(&content, patch->path)) < 0)
+		goto done;
+	if ((ret = qs__git_init()) < 0)
+		goto done;
+	if (git_odb_hash(&oid, content.ptr, content.len, GIT_OBJECT_BLOB) < 0) {
+		ret = qs__error_git("cannot hash a patch");
+		goto done;
+	}
+	git_oid_tostr(patch->id, sizeof(patch->id), &oid);
+	mopts.name = patch->path;
+	if ((ret = qs_mail_parse(&patch->mail, content.ptr, content.len, &mopts)) < 0)
+		goto done;
+	text = qs_mail_patch(patch->mail, &text_len);
+	dopts.path = patch->path;
+	dopts.first_line = qs_mail_patch_line(patch->mail);
+	if (!dopts.first_line)
+		dopts.first_line = 1;
+	if ((ret = qs_diff_parse(&patch->diff, text, text_len, &dopts)) < 0)
+		goto done;
+	/* the reader over-allocates; a queue keeps thousands of these */
+	patch->len = content.len;
+	if (!(patch->content = qs__strndup(content.ptr, content.len))) {
+		ret = QS_ENOMEM;
+		goto done;
+	}
+	*out = patch;
+	patch = NULL;
+done:
+	qs_buf_release(&content);
+	patch_free(patch);
+	return ret;
+}
+
+static int load_patches(qs_queue *queue, const qs_queue_options *opts)
+{
+	const char *series_path = qs_series_path(queue->series);
+	size_t i;
+	int ret;
+
+	for (i = 0; i < queue->entry_count; i++) {
+		const qs_series_entry *e = qs_series_entry_byindex(queue->series, i);
+		qs_entry_kind kind = qs_entry_kind_of(e);
+		char *path;
+
+		if (kind == QS_ENTRY_PLACEHOLDER)
+			continue;
+		if (!(path = join_path(queue->patches_dir, qs_entry_name(e))))
+			return QS_ENOMEM;
+		ret = load_patch(&queue->patches[i], e, path, &opts->mail);
+		if (queue->patches[i])
+			queue->patches[i]->in_queue = 1;
+		if (ret == 0 || (kind == QS_ENTRY_COMMITTED && ret == QS_ENOTFOUND)) {
+			free(path);
+			continue;
+		}
+		if (kind == QS_ENTRY_COMMITTED && ret == QS_EPARSE) {
+			/* history only: it is never applied, so it stops nothing */
+			qs__log(QS_LOG_WARNING, NULL, 0, "%s (a committed entry: ignored)",
+				qs_error_last()->message);
+			free(path);
+			continue;
+		}
+		if (ret != QS_ENOTFOUND) {
+			free(path);
+			return ret;
+		}
+		if (opts->flags & QS_QUEUE_ALLOW_MISSING) {
+			qs__log(QS_LOG_WARNING, series_path, qs_entry_line(e),
+				"patch file '%s' does not exist", path);
+			ret = 0;
+		} else {
+			ret = qs__error_set_at(QS_ENOTFOUND, series_path,
+					       qs_entry_line(e),
+					       "patch file '%s' does not exist",
+					       path);
+		}
+		free(path);
+		if (ret < 0)
+			return ret;
+	}
+	qs_error_clear();
+	return 0;
+}
+
+static int compare_slugs(const void *a, const void *b)
+{
+	const qs_patchset *const *x = a, *const *y = b;
+
+	return strcmp((*x)->slug, (*y)->slug);
+}
+
+static int group_entries(qs_queue *queue)
+{
+	struct qs__group_item *items = NULL;
+	const char **links = NULL, **titles = NULL, **first_names = NULL;
+	size_t *set_of = NULL, *section_of = NULL, *fill = NULL;
+	size_t n = queue->entry_count, nlinks = 0, i, j, nsets = 0;
+	char **slugs = NULL;
+	int ret = QS_ENOMEM;
+
+	if (!(items = qs__calloc(n, sizeof(*items))) ||
+	    !(set_of = qs__calloc(n, sizeof(*set_of))) ||
+	    !(section_of = qs__calloc(n, sizeof(*section_of))) ||
+	    !(queue->set_of = qs__calloc(n, sizeof(*queue->set_of))))
+		goto done;
+
+	for (i = 0; i < n; i++) {
+		section_of[i] = QS__NO_SET;
+		if (queue->patches[i])
+			nlinks += qs_mail_link_count(queue->patches[i]->mail);
+	}
+	for (i = 0; i < qs_series_section_count(queue->series); i++) {
+		const qs_section *sec = qs_series_section_byindex(queue->series, i);
+
+		for (j = 0; j < qs_section_entry_count(sec); j++)
+			section_of[qs_entry_index(qs_section_entry_byindex(sec, j))] = i;
+	}
+	if (!(links = qs__calloc(nlinks, sizeof(*links))))
+		goto done;
+	nlinks = 0;
+	for (i = 0; i < n; i++) {
+		const qs_series_entry *e = qs_series_entry_byindex(queue->series, i);
+		const qs_mail *mail = queue->patches[i] ? queue->patches[i]->mail : NULL;
+		struct qs__group_item *it = &items[i];
+
+		it->name = qs_entry_name(e);
+		it->kind = qs_entry_kind_of(e);
+		it->section = section_of[i];
+		it->starts_group = qs_entry_starts_group(e);
+		if (!mail)
+			continue;
+		it->series_title = qs_mail_series_title(mail);
+		it->series_total = qs_mail_series_total(mail);
+		it->links = links + nlinks;
+		it->link_count = qs_mail_link_count(mail);
+		for (j = 0; j < it->link_count; j++)
+			links[nlinks++] = qs_mail_link_byindex(mail, j);
+	}
+	if ((ret = qs__group(set_of, &nsets, items, n)) < 0)
+		goto done;
+
+	ret = QS_ENOMEM;
+	if (!(queue->sets = qs__calloc(nsets, sizeof(*queue->sets))) ||
+	    !(fill = qs__calloc(nsets, sizeof(*fill))) ||
+	    !(titles = qs__calloc(nsets, sizeof(*titles))) ||
+	    !(first_names = qs__calloc(nsets, sizeof(*first_names))) ||
+	    !(slugs = qs__calloc(nsets, sizeof(*slugs))) ||
+	    !(queue->by_slug = qs__calloc(nsets, sizeof(*queue->by_slug))))
+		goto done;
+	queue->set_count = nsets;
+	for (i = 0; i < n; i++)
+		if (set_of[i] != QS__NO_SET)
+			queue->sets[set_of[i]].count++;
+	for (i = 0; i < nsets; i++) {
+		queue->sets[i].entries = qs__calloc(queue->sets[i].count,
+						    sizeof(*queue->sets[i].entries));
+		if (!queue->sets[i].entries)
+			goto done;
+	}
+	for (i = 0; i < n; i++) {
+		const qs_series_entry *e = qs_series_entry_byindex(queue->series, i);
+		qs_patchset *set;
+
+		if (set_of[i] == QS__NO_SET)
+			continue;
+		set = &queue->sets[set_of[i]];
+		queue->set_of[i] = set;
+		if (!fill[set_of[i]]) {
+			const qs_mail *mail = queue->patches[i] ?
+					      queue->patches[i]->mail : NULL;
+
+			set->section = qs_entry_section(e);
+			set->area = qs_entry_area(e);
+			first_names[set_of[i]] = qs_entry_name(e);
+			if (mail)
+				titles[set_of[i]] = qs_mail_series_title(mail) ?
+						    qs_mail_series_title(mail) :
+						    qs_mail_subject(mail);
+		}
+		set->entries[fill[set_of[i]]++] = e;
+	}
+	if ((ret = qs__slugs_assign(slugs, titles, first_names, nsets)) < 0)
+		goto done;
+	ret = QS_ENOMEM;
+	for (i = 0; i < nsets; i++) {
+		qs_patchset *set = &queue->sets[i];
+
+		set->slug = slugs[i];
+		slugs[i] = NULL;
+		/* a patch whose file is missing has no subject: its name will do */
+		set->title = titles[i] ? qs__strdup(titles[i]) :
+					 qs__name_stem(first_names[i]);
+		if (!set->title)
+			goto done;
+		queue->by_slug[i] = set;
+	}
+	qsort(queue->by_slug, nsets, sizeof(*queue->by_slug), compare_slugs);
+	ret = 0;
+done:
+	if (slugs)
+		for (i = 0; i < nsets; i++)
+			free(slugs[i]);
+	free(slugs);
+	free(first_names);
+	free(titles);
+	free(fill);
+	free(links);
+	free(section_of);
+	free(set_of);
+	free(items);
+	return ret;
+}
+
+int qs_queue_open(qs_queue **out, const char *series_path,
+		  const char *patches_dir, const qs_queue_options *opts)
+{
+	static const qs_queue_options defaults = QS_QUEUE_OPTIONS_INIT;
+	qs_queue *queue = NULL;
+	int ret;
+
+	if (!out || !series_path)
+		return qs__error_set(QS_EINVAL, "qs_queue_open: NULL argument");
+	*out = NULL;
+	if (!opts)
+		opts = &defaults;
+	if (opts->version != QS_QUEUE_OPTIONS_VERSION)
+		return qs__error_set(QS_EINVAL,
+				     "unsupported qs_queue_options version %u",
+				     opts->version);
+	if (!(queue = qs__calloc(1, sizeof(*queue))))
+		return QS_ENOMEM;
+	if ((ret = qs_series_load(&queue->series, series_path, &opts->series)) < 0)
+		goto done;
+	queue->patches_dir = patches_dir ? qs__strdup(patches_dir) :
+					   series_dir(series_path);
+	if (!queue->patches_dir) {
+		ret = QS_ENOMEM;
+		goto done;
+	}
+	queue->entry_count = qs_series_entry_count(queue->series);
+	if (!(queue->patches = qs__calloc(queue->entry_count,
+					  sizeof(*queue->patches)))) {
+		ret = QS_ENOMEM;
+		goto done;
+	}
+	if ((ret = load_patches(queue, opts)) < 0 ||
+	    (ret = group_entries(queue)) < 0)
+		goto done;
+	*out = queue;
+	queue = NULL;
+done:
+	qs_queue_free(queue);
+	return ret;
+}
+
+const qs_series *qs_queue_series(const qs_queue *queue)
+{
+	return queue ? queue->series : NULL;
+}
+
+const char *qs_queue_patches_dir(const qs_queue *queue)
+{
+	return queue ? queue->patches_dir : NULL;
+}
+
+const qs_patch *qs_queue_patch(const qs_queue *queue,
+			       const qs_series_entry *entry)
+{
+	size_t i;
+
+	if (!queue || !entry)
+		return NULL;
+	i = qs_entry_index(entry);
+	if (i >= queue->entry_count ||
+	    qs_series_entry_byindex(queue->series, i) != entry)
+		return NULL;
+	return queue->patches[i];
+}
+
+int qs_patch_open(qs_patch **out, const char *path,
+		  const qs_mail_options *mail_opts)
+{
+	static const qs_mail_options defaults = QS_MAIL_OPTIONS_INIT;
+
+	if (!out || !path)
+		return qs__error_set(QS_EINVAL, "qs_patch_open: NULL argument");
+	*out = NULL;
+	if (!mail_opts)
+		mail_opts = &defaults;
+	if (mail_opts->version != QS_MAIL_OPTIONS_VERSION)
+		return qs__error_set(QS_EINVAL,
+				     "unsupported qs_mail_options version %u",
+				     mail_opts->version);
+	return load_patch(out, NULL, path, mail_opts);
+}
+
+void qs_patch_free(qs_patch *patch)
+{
+	if (patch && !patch->in_queue)
+		patch_free(patch);
+}
+
+const qs_series_entry *qs_patch_entry(const qs_patch *patch)
+{
+	return patch ? patch->entry : NULL;
+}
+
+const char *qs_patch_path(const qs_patch *patch)
+{
+	return patch ? patch->path : NULL;
+}
+
+const char *qs_patch_content(const qs_patch *patch, size_t *out_len)
+{
+	if (out_len)
+		*out_len = patch ? patch->len : 0;
+	return patch ? patch->content : NULL;
+}
+
+const char *qs_patch_content_id(const qs_patch *patch)
+{
+	return patch ? patch->id : NULL;
+}
+
+const qs_mail *qs_patch_mail(const qs_patch *patch)
+{
+	return patch ? patch->mail : NULL;
+}
+
+const qs_diff *qs_patch_diff(const qs_patch *patch)
+{
+	return patch ? patch->diff : NULL;
+}
+
+size_t qs_queue_patchset_count(const qs_queue *queue)
+{
+	return queue ? queue->set_count : 0;
+}
+
+const qs_patchset *qs_queue_patchset_byindex(const qs_queue *queue, size_t i)
+{
+	return queue && i < queue->set_count ? &queue->sets[i] : NULL;
+}
+
+const qs_patchset *qs_queue_patchset_byslug(const qs_queue *queue,
+					    const char *slug)
+{
+	size_t lo = 0, hi;
+
+	if (!queue || !slug)
+		return NULL;
+	hi = queue->set_count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(slug, queue->by_slug[mid]->slug);
+
+		if (!cmp)
+			return queue->by_slug[mid];
+		if (cmp < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+const qs_patchset *qs_queue_patchset_of(const qs_queue *queue,
+					const qs_series_entry *entry)
+{
+	size_t i;
+
+	if (!queue || !entry)
+		return NULL;
+	i = qs_entry_index(entry);
+	if (i >= queue->entry_count ||
+	    qs_series_entry_byindex(queue->series, i) != entry)
+		return NULL;
+	return queue->set_of[i];
+}
+
+const qs_section *qs_patchset_section(const qs_patchset *set)
+{
+	return set ? set->section : NULL;
+}
+
+const char *qs_patchset_title(const qs_patchset *set)
+{
+	return set ? set->title : NULL;
+}
+
+const char *qs_patchset_slug(const qs_patchset *set)
+{
+	return set ? set->slug : NULL;
+}
+
+const char *qs_patchset_area(const qs_patchset *set)
+{
+	return set ? set->area : NULL;
+}
+
+size_t qs_patchset_entry_count(const qs_patchset *set)
+{
+	return set ? set->count : 0;
+}
+
+const qs_series_entry *qs_patchset_entry_byindex(const qs_patchset *set,
+						 size_t i)
+{
+	return set && i < set->count ? set->entries[i] : NULL;
+}

@@ -18,6 +18,7 @@
  * once the entry array no longer moves.
  */
 #include "internal.h"
+#include "strmap.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -77,8 +78,7 @@ struct qs_series {
 	qs_section *sections;
 	size_t nsections, sections_alloc;
 	const char **notes;
-	size_t *index; /* open addressing: entry index + 1, 0 = empty */
-	size_t index_size;
+	struct qs__strmap index; /* name -> entry index */
 };
 
 /* Parser state for one call of qs_series_parse(). */
@@ -582,32 +582,12 @@ static int parse_line(struct parser *ps, char *s, char *end)
 	return add_entry_line(ps, p, end);
 }
 
-static uint64_t hash_name(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 static const qs_series_entry *index_find(const qs_series *series,
-					 const char *name, size_t *slot)
+					 const char *name)
 {
-	size_t mask = series->index_size - 1;
-	size_t i = (size_t)hash_name(name) & mask;
+	const size_t *i = qs__strmap_get(&series->index, name);
 
-	for (;; i = (i + 1) & mask) {
-		size_t v = series->index[i];
-
-		if (!v) {
-			if (slot)
-				*slot = i;
-			return NULL;
-		}
-		if (!strcmp(series->entries[v - 1].name, name))
-			return &series->entries[v - 1];
-	}
+	return i ? &series->entries[*i] : NULL;
 }
 
 /*
@@ -617,14 +597,8 @@ static const qs_series_entry *index_find(const qs_series *series,
 static int build_index(struct parser *ps)
 {
 	qs_series *series = ps->series;
-	size_t size = 16, slot;
+	int ret;
 
-	while (size < series->nentries * 2)
-		size *= 2;
-	series->index = qs__calloc(size, sizeof(*series->index));
-	if (!series->index)
-		return QS_ENOMEM;
-	series->index_size = size;
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < series->nentries; i++) {
 			const qs_series_entry *e = &series->entries[i], *old;
@@ -632,14 +606,14 @@ static int build_index(struct parser *ps)
 
 			if (committed != pass)
 				continue;
-			old = index_find(series, e->name, &slot);
+			old = index_find(series, e->name);
 			if (old && !committed) {
 				ps->line = e->line;
 				return parse_error(ps, "duplicate entry '%s', first on line %zu",
 						   e->name, old->line);
 			}
-			if (!old)
-				series->index[slot] = i + 1;
+			if (!old && (ret = qs__strmap_put(&series->index, e->name, i)) < 0)
+				return ret;
 		}
 	}
 	return 0;
@@ -663,7 +637,7 @@ static int attach_notes(struct parser *ps)
 	/* the range each note covers, and how many notes each entry gets */
 	for (size_t k = 0; k < ps->nnotes; k++) {
 		const struct raw_note *note = &ps->notes[k];
-		const qs_series_entry *t = index_find(series, note->target, NULL);
+		const qs_series_entry *t = index_find(series, note->target);
 		size_t i, j;
 
 		if (!t) {
@@ -894,7 +868,7 @@ void qs_series_free(qs_series *series)
 	free(series->entries);
 	free(series->sections);
 	free(series->notes);
-	free(series->index);
+	qs__strmap_clear(&series->index);
 	free(series);
 }
 
@@ -916,9 +890,9 @@ const qs_series_entry *qs_series_entry_byindex(const qs_series *series, size_t i
 const qs_series_entry *qs_series_entry_byname(const qs_series *series,
 					      const char *name)
 {
-	if (!series || !name || !series->index)
+	if (!series || !name)
 		return NULL;
-	return index_find(series, name, NULL);
+	return index_find(series, name);
 }
 
 size_t qs_series_section_count(const qs_series *series)

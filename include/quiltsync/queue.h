@@ -24,23 +24,45 @@ typedef struct qs_queue qs_queue;
 typedef struct qs_patch qs_patch;
 typedef struct qs_patchset qs_patchset;
 
+/** Flags of qs_queue_options. */
+typedef enum {
+	/**
+	 * A missing patch file of an active entry is not an error: it is
+	 * logged as a warning, the entry has no qs_patch and is grouped by
+	 * its place in the series file alone. For tools that only list a
+	 * queue; anything that applies it must leave this unset.
+	 */
+	QS_QUEUE_ALLOW_MISSING = 1u << 0,
+} qs_queue_flag;
+
 typedef struct {
 	unsigned int version;      /**< QS_QUEUE_OPTIONS_VERSION */
 	qs_series_options series;  /**< how to read the series file */
 	qs_mail_options mail;      /**< how to read each patch; name is ignored */
+	unsigned int flags;        /**< qs_queue_flag bits */
 } qs_queue_options;
 
 #define QS_QUEUE_OPTIONS_VERSION 1
 #define QS_QUEUE_OPTIONS_INIT \
-	{ QS_QUEUE_OPTIONS_VERSION, QS_SERIES_OPTIONS_INIT, QS_MAIL_OPTIONS_INIT }
+	{ QS_QUEUE_OPTIONS_VERSION, QS_SERIES_OPTIONS_INIT, QS_MAIL_OPTIONS_INIT, 0 }
 
 /**
  * Load the queue: parse the series file at `series_path` and every
  * active entry's patch under `patches_dir` (NULL: the series file's
- * directory). Patch files may be compressed (.gz, .bz2, .xz). A missing
- * patch file is QS_ENOTFOUND naming "series:LINE"; an unreadable mail or
- * diff is QS_EPARSE naming the patch file and line. Committed entries'
- * files are read when present and are not required.
+ * directory), then group the entries into patchsets. Patch files may be
+ * compressed (.gz, .bz2, .xz); each is read as a mail (`opts->mail`, with
+ * the file's path as its name) and its patch part as a diff. `opts` may
+ * be NULL for the defaults.
+ *
+ * A missing patch file of an active entry is QS_ENOTFOUND, located at
+ * the entry: "patches/series:12: patch file 'patches/x.patch' does not
+ * exist" (unless QS_QUEUE_ALLOW_MISSING). An unreadable mail or diff is
+ * the parser's QS_EPARSE, naming the patch file and line. Placeholders
+ * have no file; committed entries' files are read when present and are
+ * not required.
+ *
+ * The first call of this or qs_patch_open() initialises libgit2 for the
+ * process (git_libgit2_init, once, thread-safe) and leaves it so.
  */
 QS_EXTERN(int) qs_queue_open(qs_queue **out, const char *series_path,
 			     const char *patches_dir,
@@ -78,8 +100,12 @@ QS_EXTERN(void) qs_patch_free(qs_patch *patch);
 QS_EXTERN(const qs_series_entry *) qs_patch_entry(const qs_patch *patch);
 /** Path of the patch file as opened. */
 QS_EXTERN(const char *) qs_patch_path(const qs_patch *patch);
-/** Its raw bytes (decompressed), their SHA-1 hex, and their length. */
+/** Its raw bytes, decompressed, and their length (out_len may be NULL). */
 QS_EXTERN(const char *) qs_patch_content(const qs_patch *patch, size_t *out_len);
+/**
+ * The git blob id of those bytes in hex, as `git hash-object` gives it
+ * for the decompressed file: it changes exactly when the patch does.
+ */
 QS_EXTERN(const char *) qs_patch_content_id(const qs_patch *patch);
 QS_EXTERN(const qs_mail *) qs_patch_mail(const qs_patch *patch);
 QS_EXTERN(const qs_diff *) qs_patch_diff(const qs_patch *patch);
@@ -88,6 +114,7 @@ QS_EXTERN(const qs_diff *) qs_patch_diff(const qs_patch *patch);
  * Patch series, grouped. Every active entry of every section belongs to
  * exactly one patchset; entries outside sections, committed entries and
  * placeholders belong to none. Order: by section, then by first entry.
+ * quiltsync-series(1) gives the grouping rules.
  */
 QS_EXTERN(size_t) qs_queue_patchset_count(const qs_queue *queue);
 QS_EXTERN(const qs_patchset *) qs_queue_patchset_byindex(const qs_queue *queue,
@@ -106,10 +133,14 @@ QS_EXTERN(const qs_section *) qs_patchset_section(const qs_patchset *set);
  */
 QS_EXTERN(const char *) qs_patchset_title(const qs_patchset *set);
 /**
- * The branch slug: lowercase ASCII [a-z0-9-], no leading, trailing or
- * doubled '-', at most 64 bytes cut at a word boundary, unique in the
- * queue (a clash gets "-2", "-3"... in file order), a valid git ref
- * component. The same series gives the same slug on every run.
+ * The branch slug: qs_slugify() of the title (of the first patch's file
+ * name when the title gives nothing, else "series"), made unique in the
+ * queue: the first patchset in file order keeps it, a later one with the
+ * same slug gets "-" and the first 7 hex digits of the git blob id of
+ * its first patch's entry name (`printf %s NAME | git hash-object
+ * --stdin`), so that its slug does not depend on the other patchsets;
+ * a numeric "-2", "-3"... settles a clash that remains. At most 64
+ * bytes. The same queue gives the same slugs on every run.
  */
 QS_EXTERN(const char *) qs_patchset_slug(const qs_patchset *set);
 /** The area header in force at its first entry, or NULL. */
@@ -120,8 +151,16 @@ QS_EXTERN(const qs_series_entry *) qs_patchset_entry_byindex(
 	const qs_patchset *set, size_t i);
 
 /**
- * Turn any title into a slug with the rules above, without the
- * uniqueness suffix. The result is malloc()ed: free() it.
+ * Turn a UTF-8 title into a slug, without the uniqueness suffix:
+ * lowercase ASCII letters and digits, words joined by single '-', no
+ * leading or trailing '-', at most 64 bytes cut at a word boundary (a
+ * first word longer than that is cut at 64). Latin letters with
+ * diacritics and ligatures of Latin-1 and Latin Extended-A are spelled
+ * in ASCII ("é" e, "ß" ss, "Æ" ae, "ł" l); apostrophes (' ` U+2018 U+2019
+ * U+02BC) are dropped, so "don't" gives "dont"; every other character,
+ * and invalid UTF-8, separates words. "refs/heads/<prefix>-<slug>" is
+ * then always a valid git ref name. A title with no letter or digit
+ * gives "". The result is malloc()ed: free() it.
  */
 QS_EXTERN(int) qs_slugify(char **out, const char *title);
 
