@@ -641,7 +641,6 @@ struct header {
 	size_t old_id, new_id;
 	int similarity;
 	int binary_nodata;
-	size_t pair_line;		/* a ---/+++ pair still waiting for its hunk */
 };
 
 static int add_event(struct parser *ps, struct name_event **out)
@@ -776,7 +775,6 @@ static int scan_header(struct parser *ps, struct header *h,
 	int ext_headers = 0, have_first_command = 0;
 	char first_letter = 0;
 	size_t indent = 0, prev_lineno = 0;
-	size_t pending_minus = 0, last_minus_lineno = 0;
 	struct rline l;
 	int ret;
 
@@ -801,9 +799,7 @@ static int scan_header(struct parser *ps, struct header *h,
 				*type = D_UNI;
 				return 0;
 			}
-			if (h->pair_line)
-				return parse_error(ps, h->pair_line,
-						   "diff header has no hunk");
+			/* trailing garbage, or no diff at all */
 			diff->nevents = h->ev_first;
 			return 0;
 		}
@@ -850,12 +846,6 @@ static int scan_header(struct parser *ps, struct header *h,
 			h->plus = ev->name[0];
 			h->plus_null = ev->flags & NAME_DEVNULL;
 			h->plus_line = this_lineno;
-			if (pending_minus && last_minus_lineno + 1 == this_lineno) {
-				if (h->pair_line)
-					return parse_error(ps, h->pair_line,
-							   "diff header has no hunk");
-				h->pair_line = last_minus_lineno;
-			}
 		} else if (starts(s, eol, "Index:")) {
 			if ((ret = add_event(ps, &ev)))
 				return ret;
@@ -887,9 +877,6 @@ static int scan_header(struct parser *ps, struct header *h,
 				*type = D_UNI;
 				return 0;
 			}
-			if (h->pair_line)
-				return parse_error(ps, h->pair_line,
-						   "diff header has no hunk");
 			/*
 			 * GNU patch forgets the old and new names here (the
 			 * replay does it) but keeps an Index: name.
@@ -981,8 +968,6 @@ static int scan_header(struct parser *ps, struct header *h,
 				h->minus = ev->name[0];
 				h->minus_null = ev->flags & NAME_DEVNULL;
 				h->minus_line = this_lineno;
-				pending_minus = 1;
-				last_minus_lineno = this_lineno;
 			}
 		}
 		if (h->git && !h->binary_nodata && starts(s, eol, "Binary files "))
@@ -1138,7 +1123,7 @@ static int parse_hunk(struct parser *ps, const struct header *h,
 {
 	qs_diff *diff = ps->diff;
 	size_t save_pos = ps->pos, save_line = ps->lineno;
-	size_t old_seen = 0, new_seen = 0, hunk_line;
+	size_t old_seen = 0, new_seen = 0, changes = 0, hunk_line;
 	struct rline l;
 	qs_hunk *hk;
 	char ex[80];
@@ -1229,6 +1214,7 @@ static int parse_hunk(struct parser *ps, const struct header *h,
 		if ((ret = add_line(ps, ch, content, len, nonl)))
 			return ret;
 		hk->count++;
+		changes += ch != ' ';
 		continue;
 too_long:
 		excerpt(ex, sizeof(ex), l.text, l.len);
@@ -1236,6 +1222,10 @@ too_long:
 				   "hunk line '%s' is beyond the counts of the hunk header at line %zu",
 				   ex, hunk_line);
 	}
+	/* GNU patch: "malformed patch" (there is no prefix context) */
+	if (!changes)
+		return parse_error(ps, hunk_line,
+				   "hunk adds and removes no line");
 	return 1;
 }
 
@@ -1953,6 +1943,26 @@ static int replay_with(const qs_diff *diff, const qs_diff_file *file,
 			r->says[NEW] = 1 + !r->ts[NEW];
 	}
 	return 0;
+}
+
+qs_file_state qs_diff_file_old_state(const qs_diff_file *file, int strip)
+{
+	struct replay r;
+
+	if (!file)
+		return QS_FILE_EXISTS;
+	replay_with(file->diff, file, strip, &r);
+	return (qs_file_state)r.says[OLD];
+}
+
+qs_file_state qs_diff_file_new_state(const qs_diff_file *file, int strip)
+{
+	struct replay r;
+
+	if (!file)
+		return QS_FILE_EXISTS;
+	replay_with(file->diff, file, strip, &r);
+	return (qs_file_state)r.says[NEW];
 }
 
 /* GNU patch's prefix_components(): slashes after the first character */

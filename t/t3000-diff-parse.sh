@@ -100,11 +100,30 @@ for p in "$F"/malformed/*.patch; do
 	'
 done
 
-for name in bad-header bad-number huge-number eof-in-hunk header-no-hunk too-few-lines; do
+for name in bad-header bad-number huge-number eof-in-hunk too-few-lines context-only; do
 	test_expect_success "malformed: GNU patch rejects $name too" '
 		test_must_fail patch -p1 --dry-run -f -i "$F/malformed/$name.patch" >out 2>&1
 	'
 done
+
+# A ---/+++ pair without a hunk is text to GNU patch: skipped before a
+# diff and after one; a patch with nothing else has no diff at all, and
+# GNU patch fails it ("Only garbage"), which callers see as no file diff.
+test_expect_success 'garbage pairs: GNU patch applies the one real diff' '
+	mkdir pairs && cd pairs &&
+	printf "a\nb\nc\n" >f &&
+	patch -p1 -f -i "$F/garbage-pairs.patch" >out 2>&1 &&
+	printf "a\nB\nc\n" >expect &&
+	test_cmp expect f
+'
+
+test_expect_success 'only garbage: no file diff, and GNU patch finds only garbage' '
+	printf "text\n--- a/f\n+++ b/f\n" >p &&
+	qs_diff dump p >actual &&
+	test_cmp /dev/null actual &&
+	test_expect_code 2 patch -p1 --dry-run -f -i p >out 2>&1 &&
+	grep "Only garbage was found" out
+'
 
 # Targets: GNU patch run the way quilt runs it, in trees where different
 # candidate names exist.

@@ -9,13 +9,18 @@
  * does, is qs_diff_file_target()'s job.
  *
  * Text is read as GNU patch 2.7.6 reads it under quilt: free text between
- * file diffs is skipped; a hunk holds exactly as many lines as its "@@"
- * counts say; a bare newline or a line starting with a tab is a context
- * line; lines starting with '#' are comments and skipped; a last line
- * without a newline is ignored, and at the end of the input up to three
- * missing trailing lines of a hunk are taken as empty context lines; an
- * indented patch has its indentation removed. Context diffs, normal diffs
- * and ed scripts are not supported (QS_EPARSE).
+ * file diffs is skipped, and so is a "---"/"+++" pair that no hunk
+ * follows; a hunk holds exactly as many lines as its "@@" counts say
+ * (larger counts eat the following lines, even another file's header);
+ * after a hunk, any line but another "@@ -" ends the file diff, so that
+ * later "@@" hunks without a header of their own are skipped as text; a
+ * bare newline or a line starting with a tab is a context line; lines
+ * starting with '#' are comments and skipped, inside hunks too; a last
+ * line without a newline is ignored, and at the end of the input up to
+ * three missing trailing lines of a hunk are taken as empty context
+ * lines; an indented patch has its indentation removed. A hunk without
+ * a '-' or '+' line is malformed. Context diffs, normal diffs and ed
+ * scripts are not supported (QS_EPARSE).
  */
 #ifndef QUILTSYNC_DIFF_H
 #define QUILTSYNC_DIFF_H
@@ -46,7 +51,9 @@ typedef struct {
  * diff (a changelog, a diffstat, akpm's closing "_") is skipped as GNU
  * patch skips it. A malformed hunk or header is QS_EPARSE, with the path
  * and line in qs_error_last(). A buffer with no diff at all parses to an
- * empty qs_diff.
+ * empty qs_diff; GNU patch fails such a patch unless it is empty ("Only
+ * garbage was found in the patch input"), and so should a caller that
+ * applies it.
  */
 QS_EXTERN(int) qs_diff_parse(qs_diff **out, const char *buf, size_t len,
 			     const qs_diff_options *opts);
@@ -98,6 +105,34 @@ QS_EXTERN(uint32_t) qs_diff_file_new_mode(const qs_diff_file *file);
 /** Hex object ids of an "index <old>..<new>" line (maybe abbreviated), or NULL. */
 QS_EXTERN(const char *) qs_diff_file_old_id(const qs_diff_file *file);
 QS_EXTERN(const char *) qs_diff_file_new_id(const qs_diff_file *file);
+
+/**
+ * What a side of a file diff says about its file, as GNU patch 2.7.6
+ * reads it (its p_says_nonexistent[]). The values are GNU's.
+ */
+typedef enum {
+	QS_FILE_EXISTS = 0,      /**< nothing special: the file exists */
+	QS_FILE_EMPTY = 1,       /**< the file is empty (or does not exist) */
+	QS_FILE_NONEXISTENT = 2, /**< the file does not exist */
+} qs_file_state;
+
+/**
+ * The old and the new side's state, given the "patch -pN" strip (a name
+ * that -p drops takes its timestamp with it, as in GNU patch). Git
+ * diffs: "new file mode" makes the old side NONEXISTENT, "deleted file
+ * mode" the new side; an "index" line's all-zero id NONEXISTENT, the
+ * empty blob's id (or a prefix of it) EMPTY. Then, for every diff with
+ * hunks, a first hunk "@@ -0[,N]" makes the old side EMPTY, or
+ * NONEXISTENT when that side's name is /dev/null or its timestamp lies
+ * within a day of the epoch; "+0" does the same for the new side. So
+ * "--- a/f" / "+++ b/f" / "@@ -0,0 +1 @@" without timestamps says the
+ * file is empty, not new, and GNU patch then prepends to an existing f.
+ * With -R, swap the two. EXISTS for NULL.
+ */
+QS_EXTERN(qs_file_state) qs_diff_file_old_state(const qs_diff_file *file,
+						int strip);
+QS_EXTERN(qs_file_state) qs_diff_file_new_state(const qs_diff_file *file,
+						int strip);
 
 /** Similarity index of a rename or copy in percent, -1 when none. */
 QS_EXTERN(int) qs_diff_file_similarity(const qs_diff_file *file);

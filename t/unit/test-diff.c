@@ -240,7 +240,6 @@ static void test_errors(void)
 	expect_error("--- a/f\n+++ b/f\n@@ -1,3 +1,3 @@\n a\nxx\n", 20, 24,
 		     "first_line offsets the location");
 	expect_error("--- a/f\n+++ b/f\n@@ -a +1 @@\n", 1, 3, "bad number");
-	expect_error("--- a/f\n+++ b/f\n", 1, 1, "header without a hunk");
 	expect_error("--- a/f\n+++ b/f\n@@ -1,5 +1,5 @@\n a\n", 1, 3, "hunk cut short");
 	expect_error("diff --git a/b b/b\nindex 1..2\nGIT binary patch\nliteral 6\n"
 		     "Ncmc~v&B@8<0ssh00v`YX\n\n", 1, 4, "bad zlib data");
@@ -304,6 +303,104 @@ static void test_garbage_rules(void)
 	qs_diff_free(diff);
 }
 
+/* How GNU patch cuts a patch into file diffs and hunks */
+static void test_sections(void)
+{
+	qs_diff *diff;
+	const qs_diff_file *f;
+
+	/* X16: after a hunk, a non-"@@" line ends the file diff */
+	diff = parse("--- a/f\n+++ b/f\n@@ -2,3 +2,3 @@\n l2\n-l3\n+L3\n l4\n"
+		     "\n@@ -10,3 +10,3 @@\n l10\n-l11\n+L11\n l12\n");
+	is_int(qs_diff_file_count(diff), 1, "X16: one file diff");
+	is_int(qs_diff_file_hunk_count(qs_diff_file_byindex(diff, 0)), 1,
+	       "X16: the hunk after an empty line is dropped");
+	qs_diff_free(diff);
+	diff = parse("--- a/f\n+++ b/f\n@@ -2,3 +2,3 @@\n l2\n-l3\n+L3\n l4\n"
+		     "# note\n@@ -10,3 +10,3 @@\n l10\n-l11\n+L11\n l12\n");
+	is_int(qs_diff_file_hunk_count(qs_diff_file_byindex(diff, 0)), 2,
+	       "X16: a '#' line does not end the file diff");
+	qs_diff_free(diff);
+
+	/* X8: counts too large eat the next header */
+	diff = parse("--- a/f\n+++ b/f\n@@ -1,4 +1,4 @@\n a\n-b\n+B\n c\n"
+		     "--- a/g\n+++ b/g\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n");
+	is_int(qs_diff_file_count(diff), 1, "X8: one file diff");
+	f = qs_diff_file_byindex(diff, 0);
+	is_int(qs_diff_file_hunk_count(f), 2, "X8: g's hunk belongs to f");
+	ok(content_is(line_of(diff, 0, 0, 4), '-', "-- a/g"),
+	   "X8: the --- line is a removed line");
+	qs_diff_free(diff);
+
+	/* a ---/+++ pair without a hunk is text */
+	diff = parse("--- a/x\n+++ b/x\n--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n"
+		     "--- a/y\n+++ b/y\n");
+	is_int(qs_diff_file_count(diff), 1, "pairs without hunks are skipped");
+	is_str(qs_diff_file_new_path(qs_diff_file_byindex(diff, 0)), "b/f",
+	       "the real diff keeps its names");
+	is_int(qs_diff_file_line(qs_diff_file_byindex(diff, 0)), 3,
+	       "the real diff starts at its own header");
+	qs_diff_free(diff);
+	diff = parse("text\n--- a/f\n+++ b/f\n");
+	is_int(qs_diff_file_count(diff), 0, "a lone pair: no diff at all");
+	qs_diff_free(diff);
+
+	/* X6: a hunk with context lines only is malformed */
+	expect_error("--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n a\n b\n", 1, 3,
+		     "context-only hunk");
+	expect_error("--- a/f\n+++ b/f\n@@ -1,0 +1,0 @@\n", 1, 3, "empty hunk");
+}
+
+/* GNU patch's p_says_nonexistent[] */
+static void test_states(void)
+{
+	static const struct {
+		const char *patch;
+		int strip;
+		qs_file_state old, new;
+		const char *what;
+	} t[] = {
+		{ "--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n", 1,
+		  QS_FILE_EXISTS, QS_FILE_EXISTS, "a modification" },
+		{ "--- a/f\n+++ b/f\n@@ -0,0 +1 @@\n+b\n", 1,
+		  QS_FILE_EMPTY, QS_FILE_EXISTS, "N7: -0 without a date is empty" },
+		{ "--- /dev/null\n+++ b/f\n@@ -0,0 +1 @@\n+b\n", 1,
+		  QS_FILE_NONEXISTENT, QS_FILE_EXISTS, "/dev/null is nonexistent" },
+		{ "--- a/f\n+++ /dev/null\n@@ -1 +0,0 @@\n-a\n", 1,
+		  QS_FILE_EXISTS, QS_FILE_NONEXISTENT, "a deletion" },
+		{ "--- a/f\t1970-01-01 01:00:00 +0100\n+++ b/f\t2020-01-01 10:00:00 +0000\n"
+		  "@@ -0,0 +1 @@\n+b\n", 1,
+		  QS_FILE_NONEXISTENT, QS_FILE_EXISTS, "N8: an epoch date" },
+		{ "--- a/f\t2020-01-01 10:00:00 +0000\n+++ b/f\t2020-01-01 10:00:00 +0000\n"
+		  "@@ -0,0 +1 @@\n+b\n", 1,
+		  QS_FILE_EMPTY, QS_FILE_EXISTS, "another date" },
+		{ "--- f\t1970-01-01 00:00:00 +0000\n+++ f\n@@ -0,0 +1 @@\n+b\n", 1,
+		  QS_FILE_EMPTY, QS_FILE_EXISTS, "-p drops the name and its date" },
+		{ "--- f\t1970-01-01 00:00:00 +0000\n+++ f\n@@ -0,0 +1 @@\n+b\n", 0,
+		  QS_FILE_NONEXISTENT, QS_FILE_EXISTS, "-p0 keeps them" },
+		{ "diff --git a/f b/f\nnew file mode 100644\nindex 0000000..e69de29\n", 1,
+		  QS_FILE_NONEXISTENT, QS_FILE_EMPTY, "git: new empty file" },
+		{ "diff --git a/f b/f\nindex e69de29..1234567 100644\n--- a/f\n+++ b/f\n"
+		  "@@ -0,0 +1 @@\n+b\n", 1,
+		  QS_FILE_EMPTY, QS_FILE_EXISTS, "git: the empty blob" },
+		{ "diff --git a/f b/f\ndeleted file mode 100644\nindex 1234567..0000000\n"
+		  "--- a/f\n+++ /dev/null\n@@ -1 +0,0 @@\n-a\n", 1,
+		  QS_FILE_EXISTS, QS_FILE_NONEXISTENT, "git: deleted file" },
+	};
+
+	for (size_t i = 0; i < QS_ARRAY_SIZE(t); i++) {
+		qs_diff *diff = parse(t[i].patch);
+		const qs_diff_file *f = qs_diff_file_byindex(diff, 0);
+
+		is_int(qs_diff_file_old_state(f, t[i].strip), t[i].old,
+		       "%s: old side", t[i].what);
+		is_int(qs_diff_file_new_state(f, t[i].strip), t[i].new,
+		       "%s: new side", t[i].what);
+		qs_diff_free(diff);
+	}
+	is_int(qs_diff_file_old_state(NULL, 1), QS_FILE_EXISTS, "NULL file");
+}
+
 int main(void)
 {
 	test_api_edges();
@@ -315,5 +412,7 @@ int main(void)
 	test_errors();
 	test_target();
 	test_garbage_rules();
+	test_sections();
+	test_states();
 	return done_testing();
 }
