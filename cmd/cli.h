@@ -84,5 +84,6 @@ void cli_setup_logging(int verbose);
 /* Subcommands, one file each. */
 int cmd_series(int argc, char **argv);
 int cmd_show_patch(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
 
 #endif

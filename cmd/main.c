@@ -7,6 +7,7 @@
 static const struct cli_command commands[] = {
 	{ "series", cmd_series, "list the queue's sections, patch series and branch names" },
 	{ "show-patch", cmd_show_patch, "show what quiltsync reads from patch files" },
+	{ "apply", cmd_apply, "apply patches to a git tree as quilt push would (plumbing)" },
 	{ NULL, NULL, NULL },
 };
 

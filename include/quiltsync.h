@@ -8,5 +8,6 @@
 #include "quiltsync/diff.h"
 #include "quiltsync/series.h"
 #include "quiltsync/queue.h"
+#include "quiltsync/apply.h"
 
 #endif

@@ -1,0 +1,828 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The applier's object store (see objstore.h).
+ *
+ * libgit2 keeps parsed trees in its object cache only up to 4 KiB by
+ * default, and changing that limit is process-wide; the trees a kernel
+ * patch walks (the root, drivers/, include/linux/) are larger. So trees
+ * are parsed here once and kept by id until the cache grows past
+ * TREE_CACHE_BYTES, when it is emptied between two patches.
+ */
+#include "objstore.h"
+
+#include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>
+
+#define TREE_CACHE_BYTES (32u << 20)
+/* above any backend libgit2 adds on its own (loose 1, packed 2) */
+#define MEMPACK_PRIORITY 999
+
+struct tent {
+	uint32_t mode;
+	uint32_t len;
+	const char *name;	/* in the node's name pool, NUL-terminated */
+	git_oid oid;
+};
+
+struct tnode {
+	git_oid oid;
+	size_t n;
+	struct tent *ents;	/* in git's tree order */
+	char *names;
+	size_t bytes;
+};
+
+/*
+ * An object waiting for the flush, and the path it was written for: the
+ * pack builder looks for deltas among objects of similar names, so the
+ * versions of one file a series makes are stored as deltas of each other.
+ */
+struct pending {
+	git_oid oid;
+	size_t name;		/* offset in `names` */
+};
+
+struct qs__store {
+	git_repository *repo;	/* the caller's, borrowed */
+	git_repository *own;	/* our handle on the same objects, or NULL */
+	git_odb *odb;		/* a reference of our own */
+	git_odb_backend *mempack;	/* owned by odb */
+
+	struct tnode **slots;	/* open addressing on the oid */
+	size_t nslots, ntrees, tree_bytes;
+
+	struct pending *pending;	/* objects in the mempack, for the flush */
+	size_t npending, pending_alloc, pending_bytes;
+	qs_buf names;		/* their paths, NUL-terminated */
+};
+
+static int is_tree_mode(uint32_t mode)
+{
+	return (mode & 0170000u) == QS_MODE_TREE;
+}
+
+/* git's tree order: a tree's name sorts as if it ended in '/' */
+static int entry_cmp(const char *a, size_t alen, int atree,
+		     const char *b, size_t blen, int btree)
+{
+	size_t n = alen < blen ? alen : blen;
+	unsigned int ca, cb;
+	int c = memcmp(a, b, n);
+
+	if (c)
+		return c;
+	ca = n < alen ? (unsigned char)a[n] : atree ? '/' : 0;
+	cb = n < blen ? (unsigned char)b[n] : btree ? '/' : 0;
+	return ca < cb ? -1 : ca > cb;
+}
+
+static size_t oid_hash(const git_oid *oid)
+{
+	size_t h;
+
+	memcpy(&h, oid->id, sizeof(h));
+	return h;
+}
+
+static void node_free(struct tnode *t)
+{
+	if (!t)
+		return;
+	free(t->ents);
+	free(t->names);
+	free(t);
+}
+
+static struct tnode *cache_get(const struct qs__store *s, const git_oid *oid)
+{
+	size_t i;
+
+	if (!s->nslots)
+		return NULL;
+	for (i = oid_hash(oid) & (s->nslots - 1); s->slots[i];
+	     i = (i + 1) & (s->nslots - 1))
+		if (git_oid_equal(&s->slots[i]->oid, oid))
+			return s->slots[i];
+	return NULL;
+}
+
+static int cache_put(struct qs__store *s, struct tnode *t)
+{
+	size_t i;
+
+	if ((s->ntrees + 1) * 2 > s->nslots) {
+		size_t n = s->nslots ? s->nslots * 2 : 256, k;
+		struct tnode **slots = qs__calloc(n, sizeof(*slots));
+
+		if (!slots)
+			return QS_ENOMEM;
+		for (k = 0; k < s->nslots; k++) {
+			struct tnode *o = s->slots[k];
+
+			if (!o)
+				continue;
+			for (i = oid_hash(&o->oid) & (n - 1); slots[i];
+			     i = (i + 1) & (n - 1))
+				;
+			slots[i] = o;
+		}
+		free(s->slots);
+		s->slots = slots;
+		s->nslots = n;
+	}
+	for (i = oid_hash(&t->oid) & (s->nslots - 1); s->slots[i];
+	     i = (i + 1) & (s->nslots - 1))
+		;
+	s->slots[i] = t;
+	s->ntrees++;
+	s->tree_bytes += t->bytes;
+	return 0;
+}
+
+static void cache_clear(struct qs__store *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nslots; i++) {
+		node_free(s->slots[i]);
+		s->slots[i] = NULL;
+	}
+	s->ntrees = 0;
+	s->tree_bytes = 0;
+}
+
+void qs__store_trim(struct qs__store *s)
+{
+	if (s && s->tree_bytes > TREE_CACHE_BYTES)
+		cache_clear(s);
+}
+
+/* Parse a raw tree object. */
+static int parse_tree(struct tnode **out, const git_oid *oid,
+		      const char *data, size_t len)
+{
+	const char *p = data, *end = data + len;
+	struct tnode *t;
+	size_t n = 0, i, names = 0;
+	char *np;
+
+	/* count first: one allocation for the entries, one for the names */
+	while (p < end) {
+		const char *nul = memchr(p, '\0', (size_t)(end - p));
+
+		if (!nul || (size_t)(end - nul) < 1 + GIT_OID_RAWSZ)
+			goto bad;
+		names += (size_t)(nul - p) + 1;
+		p = nul + 1 + GIT_OID_RAWSZ;
+		n++;
+	}
+	t = qs__calloc(1, sizeof(*t));
+	if (!t)
+		return QS_ENOMEM;
+	t->ents = qs__reallocarray(NULL, n, sizeof(*t->ents));
+	t->names = qs__malloc(names);
+	if (!t->ents || !t->names) {
+		node_free(t);
+		return QS_ENOMEM;
+	}
+	git_oid_cpy(&t->oid, oid);
+	t->n = n;
+	t->bytes = sizeof(*t) + n * sizeof(*t->ents) + names;
+	np = t->names;
+	for (p = data, i = 0; i < n; i++) {
+		struct tent *e = &t->ents[i];
+		uint32_t mode = 0;
+		const char *sp;
+
+		for (sp = p; *sp >= '0' && *sp <= '7'; sp++)
+			mode = (mode << 3) | (uint32_t)(*sp - '0');
+		if (sp == p || *sp != ' ' || sp[1] == '\0' || mode > 0177777u) {
+			node_free(t);
+			goto bad;
+		}
+		e->mode = mode;
+		e->len = (uint32_t)strlen(sp + 1);
+		memcpy(np, sp + 1, e->len + 1);
+		e->name = np;
+		np += e->len + 1;
+		p = sp + 1 + e->len + 1;
+		memcpy(e->oid.id, p, GIT_OID_RAWSZ);
+		p += GIT_OID_RAWSZ;
+	}
+	*out = t;
+	return 0;
+bad:
+	{
+		char hex[GIT_OID_HEXSZ + 1];
+
+		git_oid_tostr(hex, sizeof(hex), oid);
+		return qs__error_set(QS_EGIT, "corrupt tree object '%s'", hex);
+	}
+}
+
+static int load_tree(struct tnode **out, struct qs__store *s,
+		     const git_oid *oid)
+{
+	git_odb_object *obj = NULL;
+	struct tnode *t = cache_get(s, oid);
+	int ret;
+
+	if (t) {
+		*out = t;
+		return 0;
+	}
+	if ((ret = qs__store_read(&obj, s, oid)) < 0)
+		return ret;
+	if (git_odb_object_type(obj) != GIT_OBJECT_TREE) {
+		char hex[GIT_OID_HEXSZ + 1];
+
+		git_oid_tostr(hex, sizeof(hex), oid);
+		ret = qs__error_set(QS_EGIT, "object '%s' is not a tree", hex);
+		goto done;
+	}
+	ret = parse_tree(&t, oid, git_odb_object_data(obj),
+			 git_odb_object_size(obj));
+	if (ret < 0)
+		goto done;
+	if ((ret = cache_put(s, t)) < 0) {
+		node_free(t);
+		goto done;
+	}
+	*out = t;
+done:
+	git_odb_object_free(obj);
+	return ret;
+}
+
+/* The entry `name` of a tree, a file or a tree, or NULL. */
+static const struct tent *node_find(const struct tnode *t, const char *name,
+				    size_t len)
+{
+	int as_tree;
+
+	if (!t)
+		return NULL;
+	for (as_tree = 0; as_tree <= 1; as_tree++) {
+		size_t lo = 0, hi = t->n;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			const struct tent *e = &t->ents[mid];
+			int c = entry_cmp(name, len, as_tree, e->name, e->len,
+					  is_tree_mode(e->mode));
+
+			if (!c && e->len == len)
+				return e;
+			if (c < 0)
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+	}
+	return NULL;
+}
+
+int qs__store_check_tree(struct qs__store *s, const git_oid *oid)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	struct tnode *t;
+
+	if (cache_get(s, oid))
+		return 0;
+	if (!git_odb_exists(s->odb, oid)) {
+		git_oid_tostr(hex, sizeof(hex), oid);
+		return qs__error_set(QS_ENOTFOUND, "tree '%s' is not in the repository",
+				     hex);
+	}
+	return load_tree(&t, s, oid);
+}
+
+int qs__store_find(struct qs__store *s, const git_oid *root,
+		   const char *path, size_t len, uint32_t *mode, git_oid *oid,
+		   size_t *stop)
+{
+	const struct tent *e = NULL;
+	struct tnode *t;
+	size_t pos = 0;
+	int ret;
+
+	if (stop)
+		*stop = 0;
+	if ((ret = load_tree(&t, s, root)) < 0)
+		return ret;
+	for (;;) {
+		const char *slash = memchr(path + pos, '/', len - pos);
+		size_t clen = slash ? (size_t)(slash - path) - pos : len - pos;
+
+		e = node_find(t, path + pos, clen);
+		if (!e)
+			return QS_ENOTFOUND;
+		if (!slash)
+			break;
+		if (!is_tree_mode(e->mode)) {
+			if (stop)
+				*stop = pos + clen;
+			if (mode)
+				*mode = e->mode;
+			return QS_ENOTFOUND;
+		}
+		if ((ret = load_tree(&t, s, &e->oid)) < 0)
+			return ret;
+		pos += clen + 1;
+	}
+	if (mode)
+		*mode = e->mode;
+	if (oid)
+		git_oid_cpy(oid, &e->oid);
+	return 0;
+}
+
+int qs__store_read(git_odb_object **out, struct qs__store *s,
+		   const git_oid *oid)
+{
+	int err = git_odb_read(out, s->odb, oid);
+
+	if (err == GIT_ENOTFOUND) {
+		char hex[GIT_OID_HEXSZ + 1];
+
+		git_oid_tostr(hex, sizeof(hex), oid);
+		return qs__error_set(QS_EGIT, "object '%s' is missing", hex);
+	}
+	if (err < 0)
+		return qs__error_git("cannot read an object");
+	return 0;
+}
+
+int qs__store_find_blob(git_oid *out, struct qs__store *s, const char *hex)
+{
+	git_odb_object *obj = NULL;
+	size_t len = strlen(hex);
+	git_oid prefix;
+	int err;
+
+	if (len < GIT_OID_MINPREFIXLEN || len > GIT_OID_HEXSZ ||
+	    git_oid_fromstrn(&prefix, hex, len) < 0)
+		return QS_ENOTFOUND;
+	/* the in-memory store answers exact ids only */
+	if (len == GIT_OID_HEXSZ)
+		err = git_odb_read(&obj, s->odb, &prefix);
+	else
+		err = git_odb_read_prefix(&obj, s->odb, &prefix, len);
+	if (err == GIT_ENOTFOUND || err == GIT_EAMBIGUOUS)
+		return QS_ENOTFOUND;
+	if (err < 0)
+		return qs__error_git("cannot look up a blob");
+	err = git_odb_object_type(obj) == GIT_OBJECT_BLOB ? 0 : QS_ENOTFOUND;
+	if (!err)
+		git_oid_cpy(out, git_odb_object_id(obj));
+	git_odb_object_free(obj);
+	return err;
+}
+
+/* Write an object; remember it when it went to the in-memory store. */
+static int write_object(git_oid *out, struct qs__store *s, const void *data,
+			size_t len, git_object_t type, const char *name,
+			size_t name_len)
+{
+	size_t name_at;
+	git_oid id;
+
+	if (git_odb_hash(&id, data, len, type) < 0)
+		return qs__error_git("cannot hash an object");
+	git_oid_cpy(out, &id);
+	/*
+	 * Already in memory or in the repository: never written twice. No
+	 * refresh of the pack list on a miss (most writes are new objects);
+	 * the flush refreshes it once after adding its pack.
+	 */
+	if (s->mempack->exists(s->mempack, &id) ||
+	    git_odb_exists_ext(s->odb, &id, GIT_ODB_LOOKUP_NO_REFRESH))
+		return 0;
+	/* room first: an object in memory but not listed would never be flushed */
+	if (QS_ARRAY_GROW(s->pending, s->pending_alloc, s->npending + 1) < 0)
+		return QS_ENOMEM;
+	name_at = s->names.len;
+	qs_buf_add(&s->names, name, name_len);
+	qs_buf_addch(&s->names, '\0');
+	if (qs_buf_oom(&s->names))
+		return QS_ENOMEM;
+	if (s->mempack->write(s->mempack, &id, data, len, type) < 0) {
+		qs_buf_truncate(&s->names, name_at);
+		return qs__error_git("cannot store an object in memory");
+	}
+	git_oid_cpy(&s->pending[s->npending].oid, &id);
+	s->pending[s->npending].name = name_at;
+	s->npending++;
+	s->pending_bytes += len;
+	return 0;
+}
+
+int qs__store_write_blob(git_oid *out, struct qs__store *s, const void *data,
+			 size_t len, const char *path)
+{
+	return write_object(out, s, data, len, GIT_OBJECT_BLOB, path,
+			    path ? strlen(path) : 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Tree updates */
+
+struct edit {
+	const char *name;
+	size_t len;
+	uint32_t mode;		/* 0: remove */
+	git_oid oid;
+	const struct qs__tree_change *from;
+};
+
+static int ent_qsort_cmp(const void *a, const void *b)
+{
+	const struct tent *x = a, *y = b;
+
+	return entry_cmp(x->name, x->len, is_tree_mode(x->mode),
+			 y->name, y->len, is_tree_mode(y->mode));
+}
+
+/* git's tree mode: octal, no leading zero ("40000", "100644") */
+static void add_mode(qs_buf *raw, uint32_t mode)
+{
+	char digits[12];
+	int n = 0;
+
+	do {
+		digits[n++] = (char)('0' + (mode & 7));
+		mode >>= 3;
+	} while (mode && n < 11);
+	while (n)
+		qs_buf_addch(raw, digits[--n]);
+	qs_buf_addch(raw, ' ');
+}
+
+/*
+ * Write a tree from entries in git's order, and cache it parsed; `path`
+ * (`path_len` bytes) is where it sits, for the pack's delta search.
+ */
+static int write_tree(git_oid *out, struct qs__store *s,
+		      const struct tent *ents, size_t n, const char *path,
+		      size_t path_len)
+{
+	qs_buf raw = QS_BUF_INIT;
+	struct tnode *t = NULL;
+	size_t i, size = 0;
+	int ret;
+
+	for (i = 0; i < n; i++)
+		size += ents[i].len + 28;
+	qs_buf_grow(&raw, size);
+	for (i = 0; i < n; i++) {
+		add_mode(&raw, ents[i].mode);
+		qs_buf_add(&raw, ents[i].name, ents[i].len);
+		qs_buf_addch(&raw, '\0');
+		qs_buf_add(&raw, ents[i].oid.id, GIT_OID_RAWSZ);
+	}
+	if (qs_buf_oom(&raw)) {
+		ret = QS_ENOMEM;
+		goto done;
+	}
+	if ((ret = write_object(out, s, raw.ptr, raw.len, GIT_OBJECT_TREE,
+				path, path_len)) < 0)
+		goto done;
+	if (cache_get(s, out))
+		goto done;
+	if ((ret = parse_tree(&t, out, raw.ptr, raw.len)) < 0)
+		goto done;
+	if ((ret = cache_put(s, t)) < 0)
+		node_free(t);
+done:
+	qs_buf_release(&raw);
+	return ret;
+}
+
+static int edit_name_cmp(const void *a, const void *b)
+{
+	const struct edit *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->name, y->name, n);
+
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/*
+ * Apply changes[0..n) (paths all starting with the `off` bytes of this
+ * tree's prefix) to the tree `root` (NULL: none). `*out` is left alone
+ * and `*empty` set when no entry remains.
+ */
+static int update(git_oid *out, int *empty, struct qs__store *s,
+		  const git_oid *root, const struct qs__tree_change *c,
+		  size_t n, size_t off, const struct qs__tree_change **bad)
+{
+	struct tnode *t = NULL;
+	struct edit *edits = NULL;
+	struct tent *ents = NULL;
+	size_t nedits = 0, i, k, nents;
+	int ret = 0, changed = 0;
+
+	*empty = 0;
+	if (root && (ret = load_tree(&t, s, root)) < 0)
+		return ret;
+	edits = qs__reallocarray(NULL, n, sizeof(*edits));
+	if (!edits)
+		return QS_ENOMEM;
+	/* one edit per leaf, and one per subtree holding a group of changes */
+	for (i = 0; i < n; ) {
+		const char *rest = c[i].path + off;
+		const char *slash = strchr(rest, '/');
+		struct edit *e = &edits[nedits++];
+
+		e->name = rest;
+		e->from = &c[i];
+		if (!slash) {
+			e->len = strlen(rest);
+			e->mode = c[i].mode;
+			git_oid_cpy(&e->oid, &c[i].oid);
+			i++;
+			continue;
+		}
+		e->len = (size_t)(slash - rest);
+		for (k = i + 1; k < n; k++)
+			if (strncmp(c[k].path + off, rest, e->len + 1))
+				break;
+		{
+			const struct tent *old = node_find(t, rest, e->len);
+			const git_oid *sub = NULL;
+			int sub_empty = 0;
+
+			if (old && !is_tree_mode(old->mode)) {
+				size_t j;
+
+				/* removals below a file remove nothing */
+				for (j = i; j < k && !c[j].mode; j++)
+					;
+				if (j < k) {
+					*bad = &c[j];
+					ret = qs__error_set(QS_EAPPLY,
+							    "'%.*s' is not a directory",
+							    (int)(off + e->len), c[j].path);
+					goto done;
+				}
+				nedits--;
+				i = k;
+				continue;
+			}
+			if (old)
+				sub = &old->oid;
+			ret = update(&e->oid, &sub_empty, s, sub, c + i, k - i,
+				     off + e->len + 1, bad);
+			if (ret < 0)
+				goto done;
+			e->mode = sub_empty ? 0 : QS_MODE_TREE;
+		}
+		i = k;
+	}
+	qsort(edits, nedits, sizeof(*edits), edit_name_cmp);
+	for (i = 1; i < nedits; i++) {
+		if (edits[i].len == edits[i - 1].len &&
+		    !memcmp(edits[i].name, edits[i - 1].name, edits[i].len)) {
+			*bad = edits[i].from;
+			ret = qs__error_set(QS_EAPPLY, "'%s' is both a file and a directory",
+					    edits[i].from->path);
+			goto done;
+		}
+	}
+
+	/* the old entries, edits applied in place, additions at the end */
+	nents = t ? t->n : 0;
+	ents = qs__reallocarray(NULL, nents + nedits, sizeof(*ents));
+	if (!ents) {
+		ret = QS_ENOMEM;
+		goto done;
+	}
+	if (nents)
+		memcpy(ents, t->ents, nents * sizeof(*ents));
+	for (i = 0; i < nedits; i++) {
+		const struct edit *e = &edits[i];
+		const struct tent *old = node_find(t, e->name, e->len);
+		struct tent *slot = old ? &ents[old - t->ents] : NULL;
+
+		if (slot && is_tree_mode(slot->mode) && e->mode &&
+		    !is_tree_mode(e->mode)) {
+			*bad = e->from;
+			ret = qs__error_set(QS_EAPPLY, "'%s' is a directory",
+					    e->from->path);
+			goto done;
+		}
+		if (!e->mode) {
+			if (slot && slot->mode) {
+				slot->mode = 0;
+				changed = 1;
+			}
+			continue;
+		}
+		if (slot) {
+			if (slot->mode != e->mode ||
+			    !git_oid_equal(&slot->oid, &e->oid)) {
+				slot->mode = e->mode;
+				git_oid_cpy(&slot->oid, &e->oid);
+				changed = 1;
+			}
+			continue;
+		}
+		slot = &ents[nents++];
+		slot->name = e->name;
+		slot->len = (uint32_t)e->len;
+		slot->mode = e->mode;
+		git_oid_cpy(&slot->oid, &e->oid);
+		changed = 1;
+	}
+	if (!changed) {
+		if (t)
+			git_oid_cpy(out, &t->oid);
+		else
+			*empty = 1;
+		goto done;
+	}
+	for (i = k = 0; i < nents; i++)
+		if (ents[i].mode)
+			ents[k++] = ents[i];
+	nents = k;
+	if (!nents) {
+		*empty = 1;
+		goto done;
+	}
+	qsort(ents, nents, sizeof(*ents), ent_qsort_cmp);
+	/* this tree's path: the leading `off` bytes of any change, less '/' */
+	ret = write_tree(out, s, ents, nents, c[0].path, off ? off - 1 : 0);
+done:
+	free(ents);
+	free(edits);
+	return ret;
+}
+
+int qs__store_update_tree(git_oid *out, struct qs__store *s,
+			  const git_oid *root,
+			  const struct qs__tree_change *changes, size_t n,
+			  const struct qs__tree_change **bad)
+{
+	const struct qs__tree_change *dummy;
+	int empty = 0, ret;
+
+	if (!bad)
+		bad = &dummy;
+	*bad = NULL;
+	if (!n) {
+		git_oid_cpy(out, root);
+		return 0;
+	}
+	ret = update(out, &empty, s, root, changes, n, 0, bad);
+	if (ret < 0 || !empty)
+		return ret;
+	return write_tree(out, s, NULL, 0, "", 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Life cycle and flush */
+
+int qs__store_new(struct qs__store **out, git_repository *repo)
+{
+	struct qs__store *s;
+	const char *dir = git_repository_commondir(repo);
+	int ret = 0;
+
+	*out = NULL;
+	s = qs__calloc(1, sizeof(*s));
+	if (!s)
+		return QS_ENOMEM;
+	qs_buf_init(&s->names);
+	s->repo = repo;
+	/*
+	 * An odb keeps its backends until it is freed, and libgit2 has no
+	 * call to remove one: a mempack added to the caller's odb would
+	 * keep capturing their writes after we are gone. So write through
+	 * a handle of our own when the repository lives on disk.
+	 */
+	if (dir && git_repository_open_bare(&s->own, dir) < 0) {
+		ret = qs__error_git("cannot open the repository");
+		goto fail;
+	}
+	if (git_repository_odb(&s->odb, s->own ? s->own : repo) < 0) {
+		ret = qs__error_git("cannot open the object database");
+		goto fail;
+	}
+	if (git_mempack_new(&s->mempack) < 0) {
+		ret = qs__error_git("cannot create the in-memory object store");
+		goto fail;
+	}
+	if (git_odb_add_backend(s->odb, s->mempack, MEMPACK_PRIORITY) < 0) {
+		s->mempack->free(s->mempack);
+		s->mempack = NULL;
+		ret = qs__error_git("cannot add the in-memory object store");
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	qs__store_free(s);
+	return ret;
+}
+
+void qs__store_free(struct qs__store *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	/* the odb frees the mempack; drop what was never flushed first */
+	if (s->mempack)
+		git_mempack_reset(s->mempack);
+	git_odb_free(s->odb);
+	git_repository_free(s->own);
+	for (i = 0; i < s->nslots; i++)
+		node_free(s->slots[i]);
+	free(s->slots);
+	free(s->pending);
+	qs_buf_release(&s->names);
+	free(s);
+}
+
+size_t qs__store_pending(const struct qs__store *s, size_t *bytes)
+{
+	if (bytes)
+		*bytes = s->pending_bytes;
+	return s->npending;
+}
+
+git_repository *qs__store_repository(const struct qs__store *s)
+{
+	return s->own ? s->own : s->repo;
+}
+
+/* the indexer counts objects in `stats`: one record for the whole pack */
+struct pack_sink {
+	git_odb_writepack *wp;
+	git_indexer_progress stats;
+};
+
+static int append_to_pack(void *buf, size_t size, void *payload)
+{
+	struct pack_sink *sink = payload;
+
+	return sink->wp->append(sink->wp, buf, size, &sink->stats);
+}
+
+int qs__store_flush(struct qs__store *s)
+{
+	git_packbuilder *pb = NULL;
+	struct pack_sink sink;
+	size_t i;
+	int ret = 0;
+
+	if (!s->npending)
+		return 0;
+	memset(&sink, 0, sizeof(sink));
+	/*
+	 * The pack builder holds every object at once: make room by
+	 * dropping the parsed trees, which the next patch reads again.
+	 */
+	cache_clear(s);
+	/*
+	 * git_mempack_dump() packs only what commits reach, and this store
+	 * holds no commits: build the pack from the list of what was
+	 * written instead.
+	 */
+	if (git_packbuilder_new(&pb, qs__store_repository(s)) < 0) {
+		ret = qs__error_git("cannot start a pack");
+		goto done;
+	}
+	for (i = 0; i < s->npending; i++) {
+		if (git_packbuilder_insert(pb, &s->pending[i].oid,
+					   s->names.ptr + s->pending[i].name) < 0) {
+			ret = qs__error_git("cannot add an object to a pack");
+			goto done;
+		}
+	}
+	if (git_odb_write_pack(&sink.wp, s->odb, NULL, NULL) < 0) {
+		ret = qs__error_git("cannot write a pack");
+		goto done;
+	}
+	if (git_packbuilder_foreach(pb, append_to_pack, &sink) < 0) {
+		ret = qs__error_git("cannot write a pack");
+		goto done;
+	}
+	if (sink.wp->commit(sink.wp, &sink.stats) < 0) {
+		ret = qs__error_git("cannot write a pack");
+		goto done;
+	}
+	if (git_odb_refresh(s->odb) < 0) {
+		ret = qs__error_git("cannot read the new pack");
+		goto done;
+	}
+	git_mempack_reset(s->mempack);
+	s->npending = 0;
+	s->pending_bytes = 0;
+	qs_buf_clear(&s->names);
+done:
+	if (sink.wp)
+		sink.wp->free(sink.wp);
+	git_packbuilder_free(pb);
+	return ret;
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The applier's object store: the objects it writes stay in memory (a
+ * libgit2 mempack backend) until qs__store_flush() sends them to the
+ * repository as one pack; trees it reads or writes are kept parsed, so
+ * that a series of patches walks the trees the previous patch made
+ * without reading or parsing them again.
+ *
+ * Cost model: looking up a path costs one binary search per component;
+ * updating a tree rewrites only the trees along the changed paths.
+ */
+#ifndef QS_OBJSTORE_H
+#define QS_OBJSTORE_H
+
+#include "internal.h"
+
+#include <git2.h>
+
+struct qs__store;
+
+/* git's modes, as they appear in trees */
+#define QS_MODE_TREE 0040000u
+#define QS_MODE_FILE 0100644u
+#define QS_MODE_EXEC 0100755u
+#define QS_MODE_LINK 0120000u
+#define QS_MODE_GITLINK 0160000u
+
+/*
+ * A store writing to `repo`. When `repo` lives on disk, the store opens
+ * its own handle on the same object directory, so that the in-memory
+ * backend never captures writes made through `repo` by others.
+ */
+int qs__store_new(struct qs__store **out, git_repository *repo);
+void qs__store_free(struct qs__store *store);
+
+/* Forget parsed trees when they take more memory than the cache allows. */
+void qs__store_trim(struct qs__store *store);
+
+/* Whether `oid` is a tree of the repository: 0, QS_ENOTFOUND or QS_EGIT. */
+int qs__store_check_tree(struct qs__store *store, const git_oid *oid);
+
+/*
+ * The entry at `path` (`len` bytes, no leading or trailing slash) of the
+ * tree `root`: 0 and `*mode`, `*oid` when it exists, QS_ENOTFOUND when
+ * it does not. When a leading component exists but is not a tree,
+ * `*stop` (if not NULL) is set to its length and its mode goes to
+ * `*mode`; otherwise `*stop` is 0.
+ */
+int qs__store_find(struct qs__store *store, const git_oid *root,
+		   const char *path, size_t len, uint32_t *mode, git_oid *oid,
+		   size_t *stop);
+
+/* Read an object; QS_EGIT when it is missing or unreadable. */
+int qs__store_read(git_odb_object **out, struct qs__store *store,
+		   const git_oid *oid);
+
+/* Resolve an abbreviated hex id (4 to 40 digits) of a blob; QS_ENOTFOUND. */
+int qs__store_find_blob(git_oid *out, struct qs__store *store,
+			const char *hex);
+
+/* Write a blob (or find it already there); `path` names it, may be NULL. */
+int qs__store_write_blob(git_oid *out, struct qs__store *store,
+			 const void *data, size_t len, const char *path);
+
+/* One change to a tree: `mode` 0 removes `path`. */
+struct qs__tree_change {
+	const char *path;
+	uint32_t mode;
+	git_oid oid;
+};
+
+/*
+ * Write the tree `root` with `changes` applied (sorted by path with
+ * strcmp, no two for the same path). Trees left empty disappear, as git
+ * stores no empty tree. A change below a path that is not a tree, or a
+ * file put where a tree is, is QS_EAPPLY with `*bad` pointing at it.
+ */
+int qs__store_update_tree(git_oid *out, struct qs__store *store,
+			  const git_oid *root,
+			  const struct qs__tree_change *changes, size_t n,
+			  const struct qs__tree_change **bad);
+
+/* Bytes and count of objects written since the last flush. */
+size_t qs__store_pending(const struct qs__store *store, size_t *bytes);
+
+/* Write the objects held in memory to the repository as one pack. */
+int qs__store_flush(struct qs__store *store);
+
+/* The repository the store reads from and writes through. */
+git_repository *qs__store_repository(const struct qs__store *store);
+
+#endif
