@@ -7,6 +7,16 @@
 
 #include "cli.h"
 
+const char *const cli_default_placeholders[] = {
+	"mm-stable.patch",
+	"mm-nonmm-stable.patch",
+	"mm-hotfixes-stable.patch",
+	"origin.patch",
+	"linux-next.patch",
+	"stop.patch",
+	NULL,
+};
+
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;

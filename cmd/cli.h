@@ -78,6 +78,12 @@ void cli_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_fail(void);
 int cli_exit_code(int qs_code);
 
+/*
+ * akpm's series entries that stand for git refs or upstream rather than
+ * patch files: the placeholders a command uses unless told others.
+ */
+extern const char *const cli_default_placeholders[];
+
 /* Install the log callback that prints the library's warnings. */
 void cli_setup_logging(int verbose);
 

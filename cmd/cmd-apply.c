@@ -17,20 +17,6 @@ static const char usage[] =
 	"quiltsync apply --repo DIR --base REV (--series FILE [--patches DIR] | "
 	"[-p N] [-R] PATCH...) [--fuzz N] [--3way] [--json]";
 
-/*
- * akpm's entries that stand for git refs, not patch files; the same
- * defaults as `quiltsync series`.
- */
-static const char *const default_placeholders[] = {
-	"mm-stable.patch",
-	"mm-nonmm-stable.patch",
-	"mm-hotfixes-stable.patch",
-	"origin.patch",
-	"linux-next.patch",
-	"stop.patch",
-	NULL,
-};
-
 /* objects held in memory before they are written out as a pack */
 #define FLUSH_BYTES (64u << 20)
 /* libgit2's pack windows (its defaults: 1 GiB windows, 8 GiB mapped) */
@@ -216,7 +202,7 @@ static int apply_series(struct run *r, const char *series_path,
 	int ret = 0;
 
 	opts.series.placeholders = placeholders->count ? placeholders->items :
-				   default_placeholders;
+				   cli_default_placeholders;
 	if (qs_queue_open(&queue, series_path, patches_dir, &opts) < 0)
 		return cli_fail();
 	series = qs_queue_series(queue);

@@ -14,17 +14,6 @@ static const char usage[] =
 	"quiltsync series [--json] [--series FILE [--patches DIR]] "
 	"[--section NAME] [--placeholder NAME...]";
 
-/* akpm's entries that stand for git refs or upstream, not patch files */
-static const char *const default_placeholders[] = {
-	"mm-stable.patch",
-	"mm-nonmm-stable.patch",
-	"mm-hotfixes-stable.patch",
-	"origin.patch",
-	"linux-next.patch",
-	"stop.patch",
-	NULL,
-};
-
 static const char *kind_name(qs_entry_kind kind)
 {
 	switch (kind) {
@@ -277,7 +266,7 @@ int cmd_series(int argc, char **argv)
 	 * match an entry.
 	 */
 	opts.series.placeholders = placeholders.count ? placeholders.items :
-				   default_placeholders;
+				   cli_default_placeholders;
 	/* listing a queue is still useful when some patch files are missing */
 	opts.flags |= QS_QUEUE_ALLOW_MISSING;
 	if (qs_queue_open(&queue, series_path, patches_dir, &opts) < 0) {
