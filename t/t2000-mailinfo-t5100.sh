@@ -8,31 +8,13 @@ when git accepts the mail, so must info, msg and patch, byte for byte.
 git is run live: the golden files of ../shared/corpus/git-t5100 come from
 a newer git than the one we match and are not used.'
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-mailinfo.sh"
 
-: "${QS_MAILINFO:?QS_MAILINFO must name the qs-mailinfo helper}"
 T5100="$QS_SHARED/corpus/git-t5100"
 have_shared || skip_all "no shared corpus in $QS_SHARED"
 [ -d "$T5100" ] || skip_all "no git-t5100 corpus in $QS_SHARED/corpus"
 
 compared=0
-# compare_mailinfo MAIL [OPTION...]: git and qs-mailinfo agree on MAIL
-compare_mailinfo() {
-	local mail=$1 grc=0 qrc=0
-	shift
-	git mailinfo -u "$@" expect.msg expect.patch <"$mail" >expect.info 2>expect.err || grc=$?
-	"$QS_MAILINFO" "$@" actual.msg actual.patch <"$mail" >actual.info 2>actual.err || qrc=$?
-	if [ $grc -ne $qrc ]; then
-		echo "exit status: git $grc, qs-mailinfo $qrc" >&2
-		cat expect.err actual.err >&2
-		return 1
-	fi
-	[ $grc -ne 0 ] || {
-		test_cmp expect.info actual.info &&
-		test_cmp expect.msg actual.msg &&
-		test_cmp expect.patch actual.patch
-	}
-}
-
 # check MAIL LABEL OPTION-SETS...: one test per option set
 check() {
 	local mail=$1 label=$2 opts

@@ -11,29 +11,11 @@ Every patch of ../shared/corpus/akpm-25-new-2022-05-10:
   commit message, the Link: message-ids to the URLs it gives;
 - "This patch (of N):" and Patch series titles as grep finds them.'
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-mailinfo.sh"
 
-: "${QS_MAILINFO:?QS_MAILINFO must name the qs-mailinfo helper}"
 AKPM="$QS_SHARED/corpus/akpm-25-new-2022-05-10/patches"
 have_shared || skip_all "no shared corpus in $QS_SHARED"
 [ -d "$AKPM" ] || skip_all "no akpm corpus in $QS_SHARED/corpus"
-
-# compare_mailinfo MAIL [QS-MAILINFO OPTION...]: git and qs-mailinfo agree
-compare_mailinfo() {
-	local mail=$1 grc=0 qrc=0
-	shift
-	git mailinfo -u expect.msg expect.patch <"$mail" >expect.info 2>expect.err || grc=$?
-	"$QS_MAILINFO" "$@" actual.msg actual.patch <"$mail" >actual.info 2>actual.err || qrc=$?
-	if [ $grc -ne $qrc ]; then
-		echo "exit status: git $grc, qs-mailinfo $qrc" >&2
-		cat expect.err actual.err >&2
-		return 1
-	fi
-	[ $grc -ne 0 ] || {
-		test_cmp expect.info actual.info &&
-		test_cmp expect.msg actual.msg &&
-		test_cmp expect.patch actual.patch
-	}
-}
 
 patches=()
 for f in "$AKPM"/*; do
@@ -76,7 +58,7 @@ i=0
 for f in "${patches[@]}"; do
 	i=$((i + 1))
 	test_expect_success "$f" "
-		compare_mailinfo '$AKPM/$f' --am-message qs.message --trailers qs.trailers \
+		compare_mailinfo '$AKPM/$f' -- --am-message qs.message --trailers qs.trailers \
 			--links qs.links &&
 		test_cmp am/$i.msg qs.message &&
 		git interpret-trailers --parse <am/$i.msg >git.trailers &&

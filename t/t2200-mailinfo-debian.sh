@@ -14,30 +14,13 @@ Every patch the series files name:
 The queues come from ../shared/bench/make-debian-queue, in
 $QS_DEBIAN_QUEUES/glibc/queue and $QS_DEBIAN_QUEUES/binutils/queue.'
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-mailinfo.sh"
 
-: "${QS_MAILINFO:?QS_MAILINFO must name the qs-mailinfo helper}"
 [ -n "${QS_DEBIAN_QUEUES:-}" ] || skip_all "QS_DEBIAN_QUEUES is not set"
 for q in glibc binutils; do
 	[ -f "$QS_DEBIAN_QUEUES/$q/queue/series" ] ||
 		skip_all "no $q queue in $QS_DEBIAN_QUEUES (make it with make-debian-queue)"
 done
-
-compare_mailinfo() {
-	local mail=$1 grc=0 qrc=0
-	shift
-	git mailinfo -u "$@" expect.msg expect.patch <"$mail" >expect.info 2>expect.err || grc=$?
-	"$QS_MAILINFO" "$@" actual.msg actual.patch <"$mail" >actual.info 2>actual.err || qrc=$?
-	if [ $grc -ne $qrc ]; then
-		echo "exit status: git $grc, qs-mailinfo $qrc" >&2
-		cat expect.err actual.err >&2
-		return 1
-	fi
-	[ $grc -ne 0 ] || {
-		test_cmp expect.info actual.info &&
-		test_cmp expect.msg actual.msg &&
-		test_cmp expect.patch actual.patch
-	}
-}
 
 # expect_fallbacks FILE NAME: write expect.fallback, what the fallbacks
 # must give for FILE, found with sed in the text before its patch
