@@ -12,7 +12,8 @@ test_expect_success '--version names the version' '
 test_expect_success '--help lists every command' '
 	quiltsync --help >out &&
 	test_grep "^  series " out &&
-	test_grep "^  show-patch " out
+	test_grep "^  show-patch " out &&
+	test_grep "^  apply " out
 '
 
 test_expect_success 'no command is a usage error (2)' '
@@ -25,7 +26,7 @@ test_expect_success 'an unknown command is a usage error (2) and says so' '
 	test_grep "^quiltsync: '\''frobnicate'\'' is not a quiltsync command" err
 '
 
-for cmd in series show-patch; do
+for cmd in series show-patch apply; do
 	test_expect_success "$cmd --help prints usage and options, exit 0" "
 		quiltsync $cmd --help >out &&
 		test_grep '^usage: quiltsync $cmd' out &&
