@@ -9,6 +9,8 @@
  * TREE_CACHE_BYTES, when it is emptied between two patches.
  */
 #include "objstore.h"
+#include "pack.h"
+#include "strmap.h"
 
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
@@ -33,13 +35,13 @@ struct tnode {
 };
 
 /*
- * An object waiting for the flush, and the path it was written for: the
- * pack builder looks for deltas among objects of similar names, so the
- * versions of one file a series makes are stored as deltas of each other.
+ * An object waiting for the flush, and the pending object it is the next
+ * version of (the last one written for the same path and type, or
+ * SIZE_MAX): the pack stores it as a delta of that one.
  */
 struct pending {
 	git_oid oid;
-	size_t name;		/* offset in `names` */
+	size_t base;
 };
 
 struct qs__store {
@@ -53,7 +55,8 @@ struct qs__store {
 
 	struct pending *pending;	/* objects in the mempack, for the flush */
 	size_t npending, pending_alloc, pending_bytes;
-	qs_buf names;		/* their paths, NUL-terminated */
+	struct qs__strmap latest;	/* type letter + path -> pending index */
+	qs_buf key;		/* scratch for `latest` */
 };
 
 static int is_tree_mode(uint32_t mode)
@@ -384,7 +387,7 @@ static int write_object(git_oid *out, struct qs__store *s, const void *data,
 			size_t len, git_object_t type, const char *name,
 			size_t name_len)
 {
-	size_t name_at;
+	size_t *latest, base = SIZE_MAX;
 	git_oid id;
 
 	if (git_odb_hash(&id, data, len, type) < 0)
@@ -401,19 +404,27 @@ static int write_object(git_oid *out, struct qs__store *s, const void *data,
 	/* room first: an object in memory but not listed would never be flushed */
 	if (QS_ARRAY_GROW(s->pending, s->pending_alloc, s->npending + 1) < 0)
 		return QS_ENOMEM;
-	name_at = s->names.len;
-	qs_buf_add(&s->names, name, name_len);
-	qs_buf_addch(&s->names, '\0');
-	if (qs_buf_oom(&s->names))
-		return QS_ENOMEM;
-	if (s->mempack->write(s->mempack, &id, data, len, type) < 0) {
-		qs_buf_truncate(&s->names, name_at);
-		return qs__error_git("cannot store an object in memory");
+	latest = NULL;
+	if (name) {
+		qs_buf_clear(&s->key);
+		qs_buf_addch(&s->key, type == GIT_OBJECT_TREE ? 't' : 'b');
+		qs_buf_add(&s->key, name, name_len);
+		if (qs_buf_oom(&s->key))
+			return QS_ENOMEM;
+		latest = qs__strmap_get(&s->latest, s->key.ptr);
+		if (latest)
+			base = *latest;
 	}
+	if (s->mempack->write(s->mempack, &id, data, len, type) < 0)
+		return qs__error_git("cannot store an object in memory");
 	git_oid_cpy(&s->pending[s->npending].oid, &id);
-	s->pending[s->npending].name = name_at;
+	s->pending[s->npending].base = base;
 	s->npending++;
 	s->pending_bytes += len;
+	if (latest)
+		*latest = s->npending - 1;
+	else if (name && qs__strmap_put(&s->latest, s->key.ptr, s->npending - 1) < 0)
+		return QS_ENOMEM;
 	return 0;
 }
 
@@ -692,7 +703,7 @@ int qs__store_new(struct qs__store **out, git_repository *repo)
 	s = qs__calloc(1, sizeof(*s));
 	if (!s)
 		return QS_ENOMEM;
-	qs_buf_init(&s->names);
+	qs_buf_init(&s->key);
 	s->repo = repo;
 	/*
 	 * An odb keeps its backends until it is freed, and libgit2 has no
@@ -740,7 +751,8 @@ void qs__store_free(struct qs__store *s)
 		node_free(s->slots[i]);
 	free(s->slots);
 	free(s->pending);
-	qs_buf_release(&s->names);
+	qs_buf_release(&s->key);
+	qs__strmap_clear(&s->latest);
 	free(s);
 }
 
@@ -756,62 +768,63 @@ git_repository *qs__store_repository(const struct qs__store *s)
 	return s->own ? s->own : s->repo;
 }
 
-/* the indexer counts objects in `stats`: one record for the whole pack */
-struct pack_sink {
-	git_odb_writepack *wp;
-	git_indexer_progress stats;
-};
-
-static int append_to_pack(void *buf, size_t size, void *payload)
+/*
+ * Read a pending object back from memory; `*data` is freed with
+ * git_odb_backend_data_free() on the mempack.
+ */
+static int read_pending(struct qs__store *s, size_t i, void **data,
+			size_t *len, git_object_t *type)
 {
-	struct pack_sink *sink = payload;
-
-	return sink->wp->append(sink->wp, buf, size, &sink->stats);
+	if (s->mempack->read(data, len, type, s->mempack, &s->pending[i].oid) < 0)
+		return qs__error_git("cannot read an object back from memory");
+	return 0;
 }
 
 int qs__store_flush(struct qs__store *s)
 {
-	git_packbuilder *pb = NULL;
-	struct pack_sink sink;
-	size_t i;
+	struct qs__packwriter *w = NULL;
+	git_buf objects = GIT_BUF_INIT;
+	void *data = NULL, *base = NULL;
+	size_t i, len, base_len = 0;
+	git_object_t type, base_type;
 	int ret = 0;
 
 	if (!s->npending)
 		return 0;
-	memset(&sink, 0, sizeof(sink));
-	/*
-	 * The pack builder holds every object at once: make room by
-	 * dropping the parsed trees, which the next patch reads again.
-	 */
-	cache_clear(s);
 	/*
 	 * git_mempack_dump() packs only what commits reach, and this store
-	 * holds no commits: build the pack from the list of what was
-	 * written instead.
+	 * holds no commits; libgit2's pack builder searches for deltas we
+	 * already know (see pack.h). Write the pack from the list instead.
 	 */
-	if (git_packbuilder_new(&pb, qs__store_repository(s)) < 0) {
-		ret = qs__error_git("cannot start a pack");
+	if (git_repository_item_path(&objects, qs__store_repository(s),
+				     GIT_REPOSITORY_ITEM_OBJECTS) < 0) {
+		ret = qs__error_git("the repository has no object directory");
 		goto done;
 	}
+	if ((ret = qs__pack_begin(&w, objects.ptr, s->npending)) < 0)
+		goto done;
 	for (i = 0; i < s->npending; i++) {
-		if (git_packbuilder_insert(pb, &s->pending[i].oid,
-					   s->names.ptr + s->pending[i].name) < 0) {
-			ret = qs__error_git("cannot add an object to a pack");
+		size_t b = s->pending[i].base;
+
+		if ((ret = read_pending(s, i, &data, &len, &type)) < 0)
 			goto done;
-		}
+		if (b != SIZE_MAX &&
+		    (ret = read_pending(s, b, &base, &base_len, &base_type)) < 0)
+			goto done;
+		ret = qs__pack_add(w, &s->pending[i].oid, type, data, len,
+				   b, base, base_len);
+		git_odb_backend_data_free(s->mempack, data);
+		data = NULL;
+		if (base)
+			git_odb_backend_data_free(s->mempack, base);
+		base = NULL;
+		if (ret < 0)
+			goto done;
 	}
-	if (git_odb_write_pack(&sink.wp, s->odb, NULL, NULL) < 0) {
-		ret = qs__error_git("cannot write a pack");
+	ret = qs__pack_finish(w);
+	w = NULL;
+	if (ret < 0)
 		goto done;
-	}
-	if (git_packbuilder_foreach(pb, append_to_pack, &sink) < 0) {
-		ret = qs__error_git("cannot write a pack");
-		goto done;
-	}
-	if (sink.wp->commit(sink.wp, &sink.stats) < 0) {
-		ret = qs__error_git("cannot write a pack");
-		goto done;
-	}
 	if (git_odb_refresh(s->odb) < 0) {
 		ret = qs__error_git("cannot read the new pack");
 		goto done;
@@ -819,10 +832,9 @@ int qs__store_flush(struct qs__store *s)
 	git_mempack_reset(s->mempack);
 	s->npending = 0;
 	s->pending_bytes = 0;
-	qs_buf_clear(&s->names);
+	qs__strmap_clear(&s->latest);
 done:
-	if (sink.wp)
-		sink.wp->free(sink.wp);
-	git_packbuilder_free(pb);
+	qs__pack_abort(w);
+	git_buf_dispose(&objects);
 	return ret;
 }
