@@ -9,5 +9,6 @@
 #include "quiltsync/series.h"
 #include "quiltsync/queue.h"
 #include "quiltsync/apply.h"
+#include "quiltsync/config.h"
 
 #endif

@@ -29,7 +29,9 @@ void qs_error_clear(void)
 	last_error.line = 0;
 }
 
-static int set_error(int code, const char *path, size_t line,
+static int set_error(int code, const char *path, size_t line, size_t column,
+		     const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+static int set_error(int code, const char *path, size_t line, size_t column,
 		     const char *fmt, va_list ap)
 {
 	/* the arguments may point into the old message: format first */
@@ -37,7 +39,9 @@ static int set_error(int code, const char *path, size_t line,
 
 	if (path) {
 		qs_buf_adds(&where, path);
-		if (line)
+		if (line && column)
+			qs_buf_addf(&msg, "%s:%zu:%zu: ", path, line, column);
+		else if (line)
 			qs_buf_addf(&msg, "%s:%zu: ", path, line);
 		else
 			qs_buf_addf(&msg, "%s: ", path);
@@ -68,7 +72,7 @@ int qs__error_set(int code, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	set_error(code, NULL, 0, fmt, ap);
+	set_error(code, NULL, 0, 0, fmt, ap);
 	va_end(ap);
 	return code;
 }
@@ -79,7 +83,18 @@ int qs__error_set_at(int code, const char *path, size_t line,
 	va_list ap;
 
 	va_start(ap, fmt);
-	set_error(code, path, line, fmt, ap);
+	set_error(code, path, line, 0, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int qs__error_set_at_column(int code, const char *path, size_t line,
+			    size_t column, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_error(code, path, line, column, fmt, ap);
 	va_end(ap);
 	return code;
 }

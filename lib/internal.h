@@ -35,6 +35,10 @@ int qs__error_set(int code, const char *fmt, ...)
 int qs__error_set_at(int code, const char *path, size_t line,
 		     const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/** The same with "path:line:column: " in front (config files). */
+int qs__error_set_at_column(int code, const char *path, size_t line,
+			    size_t column, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 /** Record "out of memory"; returns QS_ENOMEM. */
 int qs__error_oom(void);
 /** Record an OS error: "<what> '<path>': strerror(errno)"; returns QS_EIO. */
