@@ -1534,6 +1534,16 @@ int qs_applier_new(qs_applier **out, git_repository *repo,
 	return 0;
 }
 
+struct qs__store *qs__applier_store(qs_applier *ap)
+{
+	return ap->store;
+}
+
+void qs__applier_set_flags(qs_applier *ap, unsigned int flags)
+{
+	ap->opts.flags = flags;
+}
+
 void qs_applier_free(qs_applier *ap)
 {
 	if (!ap)

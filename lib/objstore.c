@@ -435,6 +435,12 @@ int qs__store_write_blob(git_oid *out, struct qs__store *s, const void *data,
 			    path ? strlen(path) : 0);
 }
 
+int qs__store_write(git_oid *out, struct qs__store *s, const void *data,
+		    size_t len, git_object_t type)
+{
+	return write_object(out, s, data, len, type, NULL, 0);
+}
+
 /* ------------------------------------------------------------------ */
 /* Tree updates */
 
@@ -691,6 +697,115 @@ int qs__store_update_tree(git_oid *out, struct qs__store *s,
 }
 
 /* ------------------------------------------------------------------ */
+/*
+ * The odb sees the mempack through this recorder, which notes every
+ * object written through the odb by others (libgit2's merges, commits)
+ * so that the flush packs them too: git_mempack_dump() would pack only
+ * what commits reach, base tree and all.
+ */
+struct recorder {
+	git_odb_backend parent;
+	git_odb_backend *mem;
+	struct qs__store *s;
+};
+
+static int rec_read(void **data, size_t *len, git_object_t *type,
+		    git_odb_backend *b, const git_oid *oid)
+{
+	git_odb_backend *mem = ((struct recorder *)b)->mem;
+
+	return mem->read(data, len, type, mem, oid);
+}
+
+static int rec_read_prefix(git_oid *out, void **data, size_t *len,
+			   git_object_t *type, git_odb_backend *b,
+			   const git_oid *prefix, size_t n)
+{
+	git_odb_backend *mem = ((struct recorder *)b)->mem;
+
+	return mem->read_prefix(out, data, len, type, mem, prefix, n);
+}
+
+static int rec_read_header(size_t *len, git_object_t *type,
+			   git_odb_backend *b, const git_oid *oid)
+{
+	git_odb_backend *mem = ((struct recorder *)b)->mem;
+
+	return mem->read_header(len, type, mem, oid);
+}
+
+static int rec_exists(git_odb_backend *b, const git_oid *oid)
+{
+	git_odb_backend *mem = ((struct recorder *)b)->mem;
+
+	return mem->exists(mem, oid);
+}
+
+static int rec_exists_prefix(git_oid *out, git_odb_backend *b,
+			     const git_oid *prefix, size_t n)
+{
+	git_odb_backend *mem = ((struct recorder *)b)->mem;
+
+	return mem->exists_prefix(out, mem, prefix, n);
+}
+
+static int rec_write(git_odb_backend *b, const git_oid *oid, const void *data,
+		     size_t len, git_object_t type)
+{
+	struct recorder *r = (struct recorder *)b;
+	struct qs__store *s = r->s;
+
+	if (r->mem->exists(r->mem, oid))
+		return 0;
+	if (QS_ARRAY_GROW(s->pending, s->pending_alloc, s->npending + 1) < 0) {
+		git_error_set_oom();
+		return -1;
+	}
+	if (r->mem->write(r->mem, oid, data, len, type) < 0)
+		return -1;
+	git_oid_cpy(&s->pending[s->npending].oid, oid);
+	s->pending[s->npending].base = SIZE_MAX;
+	s->npending++;
+	s->pending_bytes += len;
+	return 0;
+}
+
+static void rec_free(git_odb_backend *b)
+{
+	struct recorder *r = (struct recorder *)b;
+
+	r->mem->free(r->mem);
+	free(r);
+}
+
+static int add_recorder(struct qs__store *s)
+{
+	struct recorder *r = qs__calloc(1, sizeof(*r));
+
+	if (!r) {
+		s->mempack->free(s->mempack);
+		s->mempack = NULL;
+		return QS_ENOMEM;
+	}
+	r->parent.version = GIT_ODB_BACKEND_VERSION;
+	/* the odb skips what a backend lacks: offer only what mempack has */
+	r->parent.read = s->mempack->read ? rec_read : NULL;
+	r->parent.read_prefix = s->mempack->read_prefix ? rec_read_prefix : NULL;
+	r->parent.read_header = s->mempack->read_header ? rec_read_header : NULL;
+	r->parent.write = rec_write;
+	r->parent.exists = s->mempack->exists ? rec_exists : NULL;
+	r->parent.exists_prefix = s->mempack->exists_prefix ? rec_exists_prefix : NULL;
+	r->parent.free = rec_free;
+	r->mem = s->mempack;
+	r->s = s;
+	if (git_odb_add_backend(s->odb, &r->parent, MEMPACK_PRIORITY) < 0) {
+		rec_free(&r->parent);
+		s->mempack = NULL;
+		return qs__error_git("cannot add the in-memory object store");
+	}
+	return 0;
+}
+
 /* Life cycle and flush */
 
 int qs__store_new(struct qs__store **out, git_repository *repo)
@@ -723,12 +838,8 @@ int qs__store_new(struct qs__store **out, git_repository *repo)
 		ret = qs__error_git("cannot create the in-memory object store");
 		goto fail;
 	}
-	if (git_odb_add_backend(s->odb, s->mempack, MEMPACK_PRIORITY) < 0) {
-		s->mempack->free(s->mempack);
-		s->mempack = NULL;
-		ret = qs__error_git("cannot add the in-memory object store");
+	if ((ret = add_recorder(s)) < 0)
 		goto fail;
-	}
 	*out = s;
 	return 0;
 fail:

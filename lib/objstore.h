@@ -89,4 +89,16 @@ int qs__store_flush(struct qs__store *store);
 /* The repository the store reads from and writes through. */
 git_repository *qs__store_repository(const struct qs__store *store);
 
+/* Write any object (a commit, a blob with no path); as write_blob. */
+int qs__store_write(git_oid *out, struct qs__store *store, const void *data,
+		    size_t len, git_object_t type);
+
+/*
+ * The applier's store, and a change of its flags (QS_APPLY_3WAY) for the
+ * patches that follow: the build uses one applier, so that every object
+ * it writes is visible to every later step before the flush.
+ */
+struct qs__store *qs__applier_store(qs_applier *applier);
+void qs__applier_set_flags(qs_applier *applier, unsigned int flags);
+
 #endif
