@@ -10,5 +10,6 @@
 #include "quiltsync/queue.h"
 #include "quiltsync/apply.h"
 #include "quiltsync/config.h"
+#include "quiltsync/build.h"
 
 #endif
