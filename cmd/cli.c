@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <git2.h>
+
 #include "cli.h"
 
 const char *const cli_default_placeholders[] = {
@@ -57,6 +59,8 @@ int cli_exit_code(int code)
 		return QS_EXIT_CONFLICT;
 	case QS_ELOCKED:
 		return QS_EXIT_LOCKED;
+	case QS_EREWRITE:
+		return QS_EXIT_REWRITE;
 	default:
 		return QS_EXIT_SYSTEM;
 	}
@@ -261,4 +265,40 @@ int cli_parse_options(int argc, char **argv, const struct cli_opt *opts,
 usage:
 	fprintf(stderr, "usage: %s\n", usage);
 	return -1;
+}
+
+int cli_load_config(qs_config **cfg, const char *path)
+{
+	const qs_error *e;
+
+	if (qs_config_load(cfg, path ? path : QS_CONFIG_DEFAULT_NAME) == 0)
+		return 0;
+	e = qs_error_last();
+	if (!path && e->code == QS_ENOTFOUND)
+		cli_error("no %s in the current directory; give one with -c FILE",
+			  QS_CONFIG_DEFAULT_NAME);
+	else
+		cli_error("%s", e->message);
+	return e->code == QS_EIO ? QS_EXIT_SYSTEM : QS_EXIT_USAGE;
+}
+
+/* libgit2's pack windows (its defaults: 1 GiB windows, 8 GiB mapped) */
+#define MWINDOW_BYTES (32u << 20)
+#define MWINDOW_LIMIT (64u << 20)
+
+void cli_tune_libgit2(void)
+{
+	git_libgit2_init();
+	/*
+	 * Map packs in small windows: a kernel-sized pack read through one
+	 * huge window keeps every page we touched resident.
+	 */
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)MWINDOW_BYTES);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)MWINDOW_LIMIT);
+	/*
+	 * libgit2 hashes every object it reads again, to check it; git does
+	 * not (pack data carries its own checksums). A fifth of a kernel
+	 * queue's time went there.
+	 */
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 }

@@ -22,6 +22,7 @@ enum {
 	QS_EXIT_LOCKED = 4,    /* another build holds the lock */
 	QS_EXIT_INPUT = 5,     /* bad queue input: series file, patch, mail, diff */
 	QS_EXIT_SYSTEM = 6,    /* repository, file system or memory failure */
+	QS_EXIT_REWRITE = 7,   /* an append-only branch would be rewritten */
 };
 
 typedef enum {
@@ -84,6 +85,18 @@ int cli_exit_code(int qs_code);
  */
 extern const char *const cli_default_placeholders[];
 
+/*
+ * Load the config: `path`, or quiltsync.yaml in the current directory
+ * when NULL. 0, or the exit code after printing the error.
+ */
+int cli_load_config(qs_config **cfg, const char *path);
+
+/*
+ * Set libgit2 up for kernel-sized repositories: small pack windows, no
+ * second hash of every object read. Once, before any repository opens.
+ */
+void cli_tune_libgit2(void);
+
 /* Install the log callback that prints the library's warnings. */
 void cli_setup_logging(int verbose);
 
@@ -91,5 +104,8 @@ void cli_setup_logging(int verbose);
 int cmd_series(int argc, char **argv);
 int cmd_show_patch(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
+int cmd_build(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_resolve(int argc, char **argv);
 
 #endif

@@ -19,9 +19,6 @@ static const char usage[] =
 
 /* objects held in memory before they are written out as a pack */
 #define FLUSH_BYTES (64u << 20)
-/* libgit2's pack windows (its defaults: 1 GiB windows, 8 GiB mapped) */
-#define MWINDOW_BYTES (32u << 20)
-#define MWINDOW_LIMIT (64u << 20)
 
 struct run {
 	git_repository *repo;
@@ -326,19 +323,7 @@ int cmd_apply(int argc, char **argv)
 		free(placeholders.items);
 		return QS_EXIT_USAGE;
 	}
-	git_libgit2_init();
-	/*
-	 * Map packs in small windows: a kernel-sized pack read through one
-	 * huge window keeps every page we touched resident.
-	 */
-	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)MWINDOW_BYTES);
-	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)MWINDOW_LIMIT);
-	/*
-	 * libgit2 hashes every object it reads again, to check it; git does
-	 * not (pack data carries its own checksums). A fifth of a kernel
-	 * queue's time went there.
-	 */
-	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+	cli_tune_libgit2();
 	json_init(&r.j, stdout);
 	if ((ret = open_base(&r, repo_dir, base)) != 0)
 		goto done;

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * quiltsync build: the nightly job. Runs qs_build_run() and tells what
+ * became of every branch, on the terminal (with a progress bar), as
+ * JSON, and in the repository for `quiltsync status`. The output and
+ * exit codes are documented in quiltsync-build(1).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "cli.h"
+#include "json.h"
+#include "report.h"
+
+static const char usage[] =
+	"quiltsync build [-c FILE] [--dry-run] [--allow-rewrite] [--no-cache] "
+	"[--wait SECONDS] [--jobs N] [--json] [-q]";
+
+/* What the library's callbacks need: the bar, and where to keep the report. */
+struct run {
+	time_t start;
+	int show_bar, bar_drawn;
+	const qs_config *cfg;
+};
+
+/* patches done of total, branches, and a rough ETA: only on a terminal */
+static void draw_progress(const qs_build_progress *p, void *payload)
+{
+	struct run *run = payload;
+	size_t width = 30, fill, total = p->patches_total ? p->patches_total : 1;
+	size_t done = p->patches_done < total ? p->patches_done : total;
+	double elapsed;
+	char eta[32] = "";
+	char line[160];
+	size_t i;
+
+	if (!run->show_bar)
+		return;
+	elapsed = difftime(time(NULL), run->start);
+	fill = width * done / total;
+	if (done && elapsed >= 1)
+		snprintf(eta, sizeof(eta), ", ETA %.0fs",
+			 elapsed * (double)(total - done) / (double)done);
+	for (i = 0; i < width; i++)
+		line[i] = i < fill ? '#' : '.';
+	line[width] = '\0';
+	fprintf(stderr, "\r[%s] %zu/%zu patches, %zu/%zu branches%s\033[K", line,
+		p->patches_done, p->patches_total, p->branches_done,
+		p->branches_total, eta);
+	run->bar_drawn = 1;
+}
+
+/* Keep the report for quiltsync status while the build holds the lock. */
+static void save_report(const qs_build *build, void *payload)
+{
+	struct run *run = payload;
+
+	if (report_save(run->cfg, build) < 0)
+		cli_warning("cannot save the report for quiltsync status: %s",
+			    strerror(errno));
+}
+
+int cmd_build(int argc, char **argv)
+{
+	const char *config_path = NULL;
+	int nargs = 0, dry_run = 0, allow_rewrite = 0, no_cache = 0, json = 0,
+	    quiet = 0, wait = 0, jobs = 0, ret;
+	qs_build_options opts = QS_BUILD_OPTIONS_INIT;
+	qs_config *cfg = NULL;
+	qs_build *build = NULL;
+	struct run run;
+	const struct cli_opt options[] = {
+		{ CLI_OPT_STRING, 'c', "config", &config_path, "FILE",
+		  "the config (default: ./quiltsync.yaml)", 0 },
+		{ CLI_OPT_FLAG, 'n', "dry-run", &dry_run, NULL,
+		  "print the plan (branch, old -> new, why); write nothing", 0 },
+		{ CLI_OPT_FLAG, 0, "allow-rewrite", &allow_rewrite, NULL,
+		  "rebuild an append-only branch whose patches changed", 0 },
+		{ CLI_OPT_FLAG, 0, "no-cache", &no_cache, NULL,
+		  "apply every patch again instead of reusing earlier commits", 0 },
+		{ CLI_OPT_INT, 0, "wait", &wait, "SECONDS",
+		  "wait this long for another build's lock (default 0)", 0 },
+		{ CLI_OPT_INT, 'j', "jobs", &jobs, "N",
+		  "threads for per-series branches (default: one per CPU)", 0 },
+		{ CLI_OPT_FLAG, 0, "json", &json, NULL,
+		  "print the report as JSON (see quiltsync-build(1))", 0 },
+		{ CLI_OPT_FLAG, 'q', "quiet", &quiet, NULL,
+		  "no progress bar, no summary: errors only", 0 },
+		{ CLI_OPT_END, 0, NULL, NULL, NULL, NULL, 0 },
+	};
+
+	ret = cli_parse_options(argc, argv, options, usage,
+				"Build every branch the config describes from the queue, "
+				"and update them all in one step.", &nargs);
+	if (ret)
+		return ret > 0 ? QS_EXIT_OK : QS_EXIT_USAGE;
+	if (nargs) {
+		cli_error("unexpected argument '%s'", argv[0]);
+		fprintf(stderr, "usage: %s\n", usage);
+		return QS_EXIT_USAGE;
+	}
+	if (wait < -1 || jobs < 0) {
+		cli_error("%s must not be negative", jobs < 0 ? "--jobs" : "--wait");
+		return QS_EXIT_USAGE;
+	}
+	cli_tune_libgit2();
+	if ((ret = cli_load_config(&cfg, config_path)) != 0)
+		return ret;
+	opts.flags = (dry_run ? QS_BUILD_DRY_RUN : 0) |
+		     (allow_rewrite ? QS_BUILD_ALLOW_REWRITE : 0) |
+		     (no_cache ? QS_BUILD_NO_CACHE : 0);
+	opts.wait_seconds = wait;
+	opts.jobs = jobs;
+	memset(&run, 0, sizeof(run));
+	run.start = time(NULL);
+	run.cfg = cfg;
+	run.show_bar = !quiet && !json && isatty(STDERR_FILENO);
+	opts.progress = draw_progress;
+	opts.finished = save_report;
+	opts.payload = &run;
+	ret = qs_build_run(&build, cfg, &opts);
+	if (run.bar_drawn)
+		fputs("\r\033[K", stderr);
+	if (ret < 0) {
+		ret = cli_fail();
+		goto done;
+	}
+	if (json)
+		report_json(stdout, build, dry_run);
+	else if (!quiet)
+		report_human(stdout, build, dry_run);
+	ret = report_exit_code(build);
+done:
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_error("cannot write the output: %s", strerror(errno));
+		ret = QS_EXIT_SYSTEM;
+	}
+	qs_build_free(build);
+	qs_config_free(cfg);
+	return ret;
+}
