@@ -302,3 +302,22 @@ void cli_tune_libgit2(void)
 	 */
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 }
+
+int cli_parse_no_operands(int argc, char **argv, const struct cli_opt *opts,
+			  const char *usage, const char *summary, int *exit_code)
+{
+	int nargs = 0, ret = cli_parse_options(argc, argv, opts, usage, summary,
+					       &nargs);
+
+	if (ret) {
+		*exit_code = ret > 0 ? QS_EXIT_OK : QS_EXIT_USAGE;
+		return 1;
+	}
+	if (nargs) {
+		cli_error("unexpected argument '%s'", argv[0]);
+		fprintf(stderr, "usage: %s\n", usage);
+		*exit_code = QS_EXIT_USAGE;
+		return 1;
+	}
+	return 0;
+}

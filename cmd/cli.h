@@ -65,6 +65,13 @@ struct cli_command {
  */
 int cli_parse_options(int argc, char **argv, const struct cli_opt *opts,
 		      const char *usage, const char *summary, int *nargs);
+/*
+ * cli_parse_options for a command that takes no operands. 0 to go on;
+ * 1 when the command is done and must return `*exit_code` (QS_EXIT_OK
+ * after --help, QS_EXIT_USAGE after an error, printed).
+ */
+int cli_parse_no_operands(int argc, char **argv, const struct cli_opt *opts,
+			  const char *usage, const char *summary, int *exit_code);
 void cli_print_help(FILE *out, const struct cli_opt *opts, const char *usage,
 		    const char *summary);
 

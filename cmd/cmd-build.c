@@ -69,7 +69,7 @@ static void save_report(const qs_build *build, void *payload)
 int cmd_build(int argc, char **argv)
 {
 	const char *config_path = NULL;
-	int nargs = 0, dry_run = 0, allow_rewrite = 0, no_cache = 0, json = 0,
+	int dry_run = 0, allow_rewrite = 0, no_cache = 0, json = 0,
 	    quiet = 0, wait = 0, jobs = 0, ret;
 	qs_build_options opts = QS_BUILD_OPTIONS_INIT;
 	qs_config *cfg = NULL;
@@ -95,16 +95,10 @@ int cmd_build(int argc, char **argv)
 		{ CLI_OPT_END, 0, NULL, NULL, NULL, NULL, 0 },
 	};
 
-	ret = cli_parse_options(argc, argv, options, usage,
+	if (cli_parse_no_operands(argc, argv, options, usage,
 				"Build every branch the config describes from the queue, "
-				"and update them all in one step.", &nargs);
-	if (ret)
-		return ret > 0 ? QS_EXIT_OK : QS_EXIT_USAGE;
-	if (nargs) {
-		cli_error("unexpected argument '%s'", argv[0]);
-		fprintf(stderr, "usage: %s\n", usage);
-		return QS_EXIT_USAGE;
-	}
+				"and update them all in one step.", &ret))
+		return ret;
 	if (wait < -1 || jobs < 0) {
 		cli_error("%s must not be negative", jobs < 0 ? "--jobs" : "--wait");
 		return QS_EXIT_USAGE;

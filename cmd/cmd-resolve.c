@@ -14,7 +14,7 @@ static const char usage[] = "quiltsync resolve [-c FILE] [--worktree DIR]";
 int cmd_resolve(int argc, char **argv)
 {
 	const char *config_path = NULL, *worktree = ".";
-	int nargs = 0, ret;
+	int ret;
 	qs_config *cfg = NULL;
 	size_t recorded = 0;
 	const struct cli_opt options[] = {
@@ -25,17 +25,11 @@ int cmd_resolve(int argc, char **argv)
 		{ CLI_OPT_END, 0, NULL, NULL, NULL, NULL, 0 },
 	};
 
-	ret = cli_parse_options(argc, argv, options, usage,
+	if (cli_parse_no_operands(argc, argv, options, usage,
 				"Record the resolution of an integration conflict, "
 				"from a worktree where git merge stopped and the files "
-				"were then fixed.", &nargs);
-	if (ret)
-		return ret > 0 ? QS_EXIT_OK : QS_EXIT_USAGE;
-	if (nargs) {
-		cli_error("unexpected argument '%s'", argv[0]);
-		fprintf(stderr, "usage: %s\n", usage);
-		return QS_EXIT_USAGE;
-	}
+				"were then fixed.", &ret))
+		return ret;
 	if ((ret = cli_load_config(&cfg, config_path)) != 0)
 		return ret;
 	if (qs_resolve_record(&recorded, cfg, worktree) < 0) {

@@ -230,7 +230,7 @@ int cmd_series(int argc, char **argv)
 	qs_queue_options opts = QS_QUEUE_OPTIONS_INIT;
 	const qs_section *only = NULL;
 	qs_queue *queue = NULL;
-	int json = 0, nargs = 0, ret;
+	int json = 0, ret;
 	const struct cli_opt options[] = {
 		{ CLI_OPT_FLAG, 0, "json", &json, NULL,
 		  "print JSON (see quiltsync-series(1))", 0 },
@@ -246,18 +246,11 @@ int cmd_series(int argc, char **argv)
 		{ CLI_OPT_END, 0, NULL, NULL, NULL, NULL, 0 },
 	};
 
-	ret = cli_parse_options(argc, argv, options, usage,
-				"List the queue's sections, patch series and branch slugs.",
-				&nargs);
-	if (ret) {
+	if (cli_parse_no_operands(argc, argv, options, usage,
+				  "List the queue's sections, patch series and branch slugs.",
+				  &ret)) {
 		free(placeholders.items);
-		return ret > 0 ? QS_EXIT_OK : QS_EXIT_USAGE;
-	}
-	if (nargs) {
-		cli_error("unexpected argument '%s'", argv[0]);
-		fprintf(stderr, "usage: %s\n", usage);
-		ret = QS_EXIT_USAGE;
-		goto done;
+		return ret;
 	}
 	if (!series_path)
 		series_path = "patches/series";

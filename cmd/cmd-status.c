@@ -15,7 +15,7 @@ static const char usage[] = "quiltsync status [-c FILE] [--json]";
 int cmd_status(int argc, char **argv)
 {
 	const char *config_path = NULL;
-	int nargs = 0, json = 0, ret;
+	int json = 0, ret;
 	qs_config *cfg = NULL;
 	char *path = NULL, buf[65536];
 	FILE *f = NULL;
@@ -28,15 +28,9 @@ int cmd_status(int argc, char **argv)
 		{ CLI_OPT_END, 0, NULL, NULL, NULL, NULL, 0 },
 	};
 
-	ret = cli_parse_options(argc, argv, options, usage,
-				"Show the report of the last build.", &nargs);
-	if (ret)
-		return ret > 0 ? QS_EXIT_OK : QS_EXIT_USAGE;
-	if (nargs) {
-		cli_error("unexpected argument '%s'", argv[0]);
-		fprintf(stderr, "usage: %s\n", usage);
-		return QS_EXIT_USAGE;
-	}
+	if (cli_parse_no_operands(argc, argv, options, usage,
+				"Show the report of the last build.", &ret))
+		return ret;
 	if ((ret = cli_load_config(&cfg, config_path)) != 0)
 		return ret;
 	path = report_path(cfg, json ? "json" : "txt");
