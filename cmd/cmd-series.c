@@ -225,13 +225,18 @@ static void print_human(const qs_queue *queue, const qs_section *only)
 
 int cmd_series(int argc, char **argv)
 {
-	const char *series_path = NULL, *patches_dir = NULL, *section = NULL;
+	const char *series_path = NULL, *patches_dir = NULL, *section = NULL,
+		   *config_path = NULL;
+	qs_config *cfg = NULL;
 	struct cli_list placeholders = { NULL, 0 };
 	qs_queue_options opts = QS_QUEUE_OPTIONS_INIT;
 	const qs_section *only = NULL;
 	qs_queue *queue = NULL;
 	int json = 0, ret;
 	const struct cli_opt options[] = {
+		{ CLI_OPT_STRING, 'c', "config", &config_path, "FILE",
+		  "take the series file, patches and placeholders from this "
+		  "quiltsync.yaml", 0 },
 		{ CLI_OPT_FLAG, 0, "json", &json, NULL,
 		  "print JSON (see quiltsync-series(1))", 0 },
 		{ CLI_OPT_STRING, 0, "series", &series_path, "FILE",
@@ -252,6 +257,18 @@ int cmd_series(int argc, char **argv)
 		free(placeholders.items);
 		return ret;
 	}
+	if (config_path) {
+		/* the options given beside it still win */
+		if ((ret = cli_load_config(&cfg, config_path)) != 0) {
+			free(placeholders.items);
+			return ret;
+		}
+		if (!series_path) {
+			series_path = qs_config_series(cfg);
+			if (!patches_dir)
+				patches_dir = qs_config_patches(cfg);
+		}
+	}
 	if (!series_path)
 		series_path = "patches/series";
 	/*
@@ -259,6 +276,7 @@ int cmd_series(int argc, char **argv)
 	 * match an entry.
 	 */
 	opts.series.placeholders = placeholders.count ? placeholders.items :
+				   cfg ? qs_config_placeholders(cfg) :
 				   cli_default_placeholders;
 	/* listing a queue is still useful when some patch files are missing */
 	opts.flags |= QS_QUEUE_ALLOW_MISSING;
@@ -285,6 +303,7 @@ int cmd_series(int argc, char **argv)
 	}
 done:
 	qs_queue_free(queue);
+	qs_config_free(cfg);
 	free(placeholders.items);
 	return ret;
 }

@@ -1698,6 +1698,11 @@ const char *qs_config_resolutions(const qs_config *config)
 	return config ? config->resolutions : NULL;
 }
 
+const char *const *qs_config_placeholders(const qs_config *config)
+{
+	return config ? config->placeholder_names : NULL;
+}
+
 const struct qs__branch_conf *qs__config_branch(const struct qs_config *c,
 						const char *name)
 {

@@ -405,4 +405,21 @@ test_expect_success 'akpm: groups start after "#", area headers and section star
 '
 test_skip_clear
 
+test_expect_success 'series -c: the queue and placeholders of a quiltsync.yaml' '
+	demo=$QS_SOURCE_DIR/examples/demo &&
+	quiltsync series --json --series "$demo/patches/series" \
+		--placeholder origin.patch --placeholder mm-hotfixes-stable.patch \
+		--placeholder mm-stable.patch --placeholder mm-nonmm-stable.patch \
+		--placeholder stop.patch >expect &&
+	quiltsync series --json -c "$demo/quiltsync.yaml" >actual &&
+	test_cmp expect actual &&
+	test_grep -q "\"placeholder\"" actual
+'
+
+test_expect_success 'series -c: a config error is reported with its place, exit 2' '
+	printf "series: s\nbogus: 1\n" >bad.yaml &&
+	test_expect_code 2 quiltsync series -c bad.yaml 2>err &&
+	test_grep -q "bad.yaml:2:1: " err
+'
+
 test_done

@@ -55,6 +55,13 @@ QS_EXTERN(const char *) qs_config_series(const qs_config *config);
 QS_EXTERN(const char *) qs_config_patches(const qs_config *config);
 QS_EXTERN(const char *) qs_config_resolutions(const qs_config *config);
 
+/**
+ * The series entries that stand for refs, NULL-terminated, for
+ * qs_series_options.placeholders: the config's, or akpm's six when it
+ * names none.
+ */
+QS_EXTERN(const char *const *) qs_config_placeholders(const qs_config *config);
+
 #ifdef __cplusplus
 }
 #endif
