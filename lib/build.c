@@ -1262,6 +1262,7 @@ static int series_settle(struct ctx *c, struct series_plan *p)
 		git_oid tip;
 
 		git_oid_cpy(&tip, &j->tip);
+		c->prog.branches_done++;
 		progress(c, j->br->name);
 		ret = j->result;
 		if (ret == 0) {
@@ -1511,6 +1512,24 @@ static size_t count_work(struct ctx *c)
 	return n;
 }
 
+/* Per-series branches the config makes, for the progress report. */
+static size_t count_series_branches(struct ctx *c)
+{
+	const qs_series *s = qs_queue_series(c->queue);
+	size_t i, k, n = 0;
+
+	for (i = 0; i < c->cfg->nbranches; i++) {
+		const qs_section *sec;
+
+		if (!c->cfg->branches[i].per_series)
+			continue;
+		sec = qs_series_section_byname(s, c->cfg->branches[i].section);
+		for (k = 0; sec && k < qs_queue_patchset_count(c->queue); k++)
+			n += qs_patchset_section(qs_queue_patchset_byindex(c->queue, k)) == sec;
+	}
+	return n;
+}
+
 /* The ref updates: changed branches, and the cache. */
 static int publish(struct ctx *c)
 {
@@ -1640,7 +1659,8 @@ int qs_build_run(qs_build **out, const qs_config *cfg,
 		goto done;
 	git_oid_tostr(c.b->base_hex, sizeof(c.b->base_hex), &c.base);
 	c.prog.patches_total = count_work(&c);
-	c.prog.branches_total = cfg->nbranches + cfg->nintegrations;
+	c.prog.branches_total = cfg->nbranches + cfg->nintegrations +
+				count_series_branches(&c);
 	for (i = 0; i < cfg->nbranches; i++) {
 		const struct qs__branch_conf *bc = &cfg->branches[i];
 		struct qs_build_branch *br = add_branch(c.b, bc->name, QS_BRANCH_TREE);
