@@ -10,9 +10,8 @@
 #include <git2.h>
 #include <sys/stat.h>
 
-#include "tap.h"
+#include "scratch.h"
 
-static char scratch[256];
 static int repo_serial;
 
 /* A new repository in the scratch directory; its path in `path`. */
@@ -242,14 +241,7 @@ static void test_apply_and_flush(void)
 	content = read_path(path, &t2, "run.sh");
 	is_str(content, "#!/bin/sh\n", "untouched files are kept");
 	free(content);
-	{
-		char cmd[700];
-
-		snprintf(cmd, sizeof(cmd),
-			 "git --git-dir='%s' fsck --strict --no-dangling >/dev/null 2>&1",
-			 path);
-		fsck = system(cmd);
-	}
+	fsck = sh("git --git-dir='%s' fsck --strict --no-dangling", path);
 	is_int(fsck, 0, "git fsck finds the repository sound");
 	/* the applier still reads what it flushed */
 	qs_apply_result_free(res);
@@ -453,26 +445,14 @@ done:
 	git_repository_free(repo);
 }
 
-static void remove_scratch(void)
-{
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
-	if (system(cmd) != 0)
-		tap_diag("cannot remove %s", scratch);
-}
-
 int main(void)
 {
-	const char *tmp = getenv("TMPDIR");
 	char path[512];
 	git_repository *repo;
 	git_oid base;
 
 	git_libgit2_init();
-	snprintf(scratch, sizeof(scratch), "%s/qs-test-apply.XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(scratch)) {
+	if (scratch_make("apply")) {
 		ok(0, "cannot make a scratch directory");
 		return done_testing();
 	}
@@ -486,7 +466,7 @@ int main(void)
 	test_failure_writes_nothing();
 	test_unsafe();
 	test_statuses();
-	remove_scratch();
+	scratch_remove();
 	git_libgit2_shutdown();
 	return done_testing();
 }

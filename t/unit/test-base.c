@@ -11,56 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tap.h"
+#include "scratch.h"
 
 #define RC3 "^v(\\d+)\\.(\\d+)-rc3$"
 
-static char scratch[256];
 static char repo_path[300];
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-	qs_buf cmd = QS_BUF_INIT;
-	va_list ap;
-	int ret;
-
-	qs_buf_addf(&cmd, "cd '%s' && (", repo_path);
-	va_start(ap, fmt);
-	qs_buf_vaddf(&cmd, fmt, ap);
-	va_end(ap);
-	qs_buf_adds(&cmd, ") >/dev/null 2>&1");
-	ret = system(cmd.ptr);
-	qs_buf_release(&cmd);
-	return ret;
-}
-
-/* The first line a shell command prints in the repository, or "". */
-static char *sh_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *sh_out(const char *fmt, ...)
-{
-	qs_buf cmd = QS_BUF_INIT, out = QS_BUF_INIT;
-	char line[512];
-	va_list ap;
-	FILE *p;
-
-	qs_buf_addf(&cmd, "cd '%s' && (", repo_path);
-	va_start(ap, fmt);
-	qs_buf_vaddf(&cmd, fmt, ap);
-	va_end(ap);
-	qs_buf_adds(&cmd, ") 2>/dev/null");
-	p = popen(cmd.ptr, "r");
-	if (p) {
-		if (fgets(line, sizeof(line), p))
-			qs_buf_adds(&out, line);
-		while (fgets(line, sizeof(line), p))
-			;
-		pclose(p);
-	}
-	qs_buf_rtrim(&out);
-	qs_buf_release(&cmd);
-	return qs_buf_detach(&out);
-}
 
 static int commit(const char *name)
 {
@@ -71,7 +26,7 @@ static int commit(const char *name)
 /* What git says the previous -rc3 is, for `upstream`. */
 static char *oracle(const char *upstream)
 {
-	return sh_out("git tag --merged %s --list 'v*-rc3' --sort=-version:refname",
+	return sh_line("git tag --merged %s --list 'v*-rc3' --sort=-version:refname",
 		      upstream);
 }
 
@@ -79,7 +34,7 @@ static void check_previous(git_repository *repo, const char *upstream,
 			   const char *want, const char *what)
 {
 	git_oid got, expect;
-	char *name = NULL, *judge = oracle(upstream), *hex;
+	char *name = NULL, *judge = oracle(upstream), spec[300];
 	int ret;
 
 	ret = qs__base_resolve(&got, &name, repo, upstream, "previous-rc3", RC3);
@@ -87,12 +42,10 @@ static void check_previous(git_repository *repo, const char *upstream,
 	is_str(name, want, "%s: the tag chosen", what);
 	is_str(judge, want, "%s: git tag --merged --sort=-version:refname agrees",
 	       what);
-	hex = sh_out("git rev-parse '%s^{commit}'", want);
-	if (git_oid_fromstr(&expect, hex) < 0)
-		memset(&expect, 0, sizeof(expect));
+	snprintf(spec, sizeof(spec), "%s^{commit}", want);
+	git_rev(&expect, spec);
 	ok(ret == 0 && git_oid_equal(&got, &expect),
 	   "%s: the id is the tag's commit", what);
-	free(hex);
 	free(judge);
 	free(name);
 }
@@ -115,7 +68,7 @@ static void check_named(git_repository *repo, const char *base,
 			const char *want_name, const char *rev, const char *what)
 {
 	git_oid got, expect;
-	char *name = NULL, *hex = sh_out("git rev-parse '%s^{commit}'", rev);
+	char *name = NULL, *hex = sh_line("git rev-parse '%s^{commit}'", rev);
 
 	is_int(qs__base_resolve(&got, &name, repo, NULL, base, NULL), 0,
 	       "%s: resolved", what);
@@ -252,7 +205,7 @@ static void test_optional_groups(git_repository *repo)
 
 static void test_named(git_repository *repo)
 {
-	char *hex = sh_out("git rev-parse c-c2");
+	char *hex = sh_line("git rev-parse c-c2");
 
 	check_named(repo, "v6.9-rc4", "v6.9-rc4", "v6.9-rc4", "a lightweight tag");
 	check_named(repo, "v6.9-rc3", "v6.9-rc3", "v6.9-rc3",
@@ -268,33 +221,20 @@ static void test_named(git_repository *repo)
 	free(hex);
 }
 
-static void remove_scratch(void)
-{
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
-	if (system(cmd) != 0)
-		tap_diag("cannot remove %s", scratch);
-}
-
 int main(void)
 {
-	const char *tmp = getenv("TMPDIR");
 	git_repository *repo = NULL;
 
-	if (system("git --version >/dev/null 2>&1"))
+	if (!have_git())
 		tap_skip_all("git is not installed");
 	git_libgit2_init();
-	snprintf(scratch, sizeof(scratch), "%s/qs-test-base.XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(scratch)) {
+	if (scratch_make("base")) {
 		ok(0, "cannot make a scratch directory");
 		return done_testing();
 	}
-	/* no user or system configuration may change what git does */
-	setenv("HOME", scratch, 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
+	git_isolate();
 	snprintf(repo_path, sizeof(repo_path), "%s/repo", scratch);
+	sh_dir = repo_path;
 	if (mkdir(repo_path, 0777) < 0 || make_history() ||
 	    git_repository_open(&repo, repo_path) < 0) {
 		ok(0, "setup of the test history");
@@ -305,7 +245,7 @@ int main(void)
 		test_optional_groups(repo);
 	}
 	git_repository_free(repo);
-	remove_scratch();
+	scratch_remove();
 	git_libgit2_shutdown();
 	return done_testing();
 }

@@ -7,10 +7,8 @@
  */
 #include "internal.h"
 #include "config-internal.h"
-#include "tap.h"
 
-#include <sys/stat.h>
-#include <unistd.h>
+#include "scratch.h"
 
 #define NAME "conf/quiltsync.yaml"
 
@@ -689,8 +687,7 @@ static void test_errors_references(void)
 
 static void test_api(void)
 {
-	char dir[] = "/tmp/qs-config-XXXXXX";
-	char path[64];
+	char path[sizeof(scratch) + 32];
 	qs_config *c = (qs_config *)1;
 	FILE *f;
 
@@ -703,14 +700,14 @@ static void test_api(void)
 	   !qs_config_series(NULL) && !qs_config_patches(NULL) &&
 	   !qs_config_resolutions(NULL), "accessors take NULL");
 
-	if (!mkdtemp(dir)) {
+	if (scratch_make("config")) {
 		ok(0, "mkdtemp: %s", strerror(errno));
 		return;
 	}
-	snprintf(path, sizeof(path), "%s/none.yaml", dir);
+	snprintf(path, sizeof(path), "%s/none.yaml", scratch);
 	is_int(qs_config_load(&c, path), QS_ENOTFOUND, "load: no such file");
-	is_int(qs_config_load(&c, dir), QS_EIO, "load: a directory");
-	snprintf(path, sizeof(path), "%s/quiltsync.yaml", dir);
+	is_int(qs_config_load(&c, scratch), QS_EIO, "load: a directory");
+	snprintf(path, sizeof(path), "%s/quiltsync.yaml", scratch);
 	if ((f = fopen(path, "w"))) {
 		fputs(REQUIRED "branches:\n  - {name: a, on: nope}\n", f);
 		fclose(f);
@@ -725,15 +722,14 @@ static void test_api(void)
 		fclose(f);
 	}
 	if (is_int(qs_config_load(&c, path), 0, "load: a good file")) {
-		char want[128];
+		char want[sizeof(scratch) + 8];
 
-		snprintf(want, sizeof(want), "%s/pc", dir);
+		snprintf(want, sizeof(want), "%s/pc", scratch);
 		is_str(qs_config_patches(c), want, "load: paths from the file's directory");
 		is_str(qs_config_path(c), path, "load: path");
 		qs_config_free(c);
 	}
-	unlink(path);
-	rmdir(dir);
+	scratch_remove();
 }
 
 static void test_akpm_example(void)

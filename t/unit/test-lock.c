@@ -15,9 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tap.h"
+#include "scratch.h"
 
-static char scratch[256];
 static char git_dir[300];
 
 static double now(void)
@@ -251,24 +250,12 @@ static void test_errors(void)
 	is_int(qs__lock_take(&lock, NULL, 0), QS_EINVAL, "git_dir NULL");
 }
 
-static void remove_scratch(void)
-{
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
-	if (system(cmd) != 0)
-		tap_diag("cannot remove %s", scratch);
-}
-
 int main(void)
 {
-	const char *tmp = getenv("TMPDIR");
 	char resolved[PATH_MAX];
 	struct stat st;
 
-	snprintf(scratch, sizeof(scratch), "%s/qs-test-lock.XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(scratch)) {
+	if (scratch_make("lock")) {
 		ok(0, "cannot make a scratch directory");
 		return done_testing();
 	}
@@ -287,6 +274,6 @@ int main(void)
 	ok(stat(git_dir, &st) == 0, "the git directory is still there");
 	test_wait();
 	test_errors();
-	remove_scratch();
+	scratch_remove();
 	return done_testing();
 }

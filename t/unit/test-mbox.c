@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "internal.h"
-#include "tap.h"
+#include "scratch.h"
 
 #define SEP "From 1234abcd Mon Sep 17 00:00:00 2001\n"
 
@@ -189,25 +189,19 @@ static void test_hostile(void)
  * The oracle: `git mailsplit -b [--mboxrd]` writes each message, with its
  * separator line first (or, when the input has none, as it is).
  */
-static char tmp[] = "/tmp/qs-test-mbox.XXXXXX";
-
 static int git_split(struct split *s, const char *path, bool rd)
 {
-	char cmd[4096], file[4200];
+	char file[4200];
 	size_t i;
 
 	s->nr = 0;
-	if ((size_t)snprintf(cmd, sizeof(cmd),
-			     "rm -f %s/0* && git mailsplit -b %s -o%s '%s' "
-			     ">/dev/null", tmp, rd ? "--mboxrd" : "", tmp,
-			     path) >= sizeof(cmd))
-		return -1;
-	if (system(cmd))
+	if (sh("rm -f %s/0* && git mailsplit -b %s -o%s '%s'", scratch,
+	       rd ? "--mboxrd" : "", scratch, path))
 		return -1;
 	for (i = 0; i < QS_ARRAY_SIZE(s->msg); i++) {
 		qs_buf buf = QS_BUF_INIT;
 
-		snprintf(file, sizeof(file), "%s/%04zu", tmp, i + 1);
+		snprintf(file, sizeof(file), "%s/%04zu", scratch, i + 1);
 		if (access(file, F_OK))
 			break;
 		if (qs__read_file(&buf, file)) {
@@ -289,11 +283,11 @@ static void test_oracle(void)
 	char path[4096];
 	size_t i, agree = 0;
 
-	if (system("git --version >/dev/null 2>&1")) {
+	if (!have_git()) {
 		ok(1, "git mailsplit comparison # SKIP git not found");
 		return;
 	}
-	if (!mkdtemp(tmp)) {
+	if (scratch_make("mbox")) {
 		ok(0, "make a temporary directory");
 		return;
 	}
@@ -301,7 +295,7 @@ static void test_oracle(void)
 	for (i = 0; i < QS_ARRAY_SIZE(crafted); i++) {
 		FILE *f;
 
-		snprintf(path, sizeof(path), "%s/%s.in", tmp, crafted[i].name);
+		snprintf(path, sizeof(path), "%s/%s.in", scratch, crafted[i].name);
 		f = fopen(path, "wb");
 		if (!f || fwrite(crafted[i].text, 1, crafted[i].len, f) !=
 			  crafted[i].len || fclose(f)) {
@@ -332,9 +326,7 @@ static void test_oracle(void)
 			 agree);
 	}
 
-	snprintf(path, sizeof(path), "rm -rf '%s'", tmp);
-	if (system(path))
-		tap_diag("could not remove %s", tmp);
+	scratch_remove();
 }
 
 int main(void)

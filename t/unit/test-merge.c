@@ -12,53 +12,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tap.h"
+#include "scratch.h"
 
-static char scratch[256];
 static char repo_path[300];
 static git_repository *repo;
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-	qs_buf cmd = QS_BUF_INIT;
-	va_list ap;
-	int ret;
-
-	qs_buf_addf(&cmd, "cd '%s' && (", scratch);
-	va_start(ap, fmt);
-	qs_buf_vaddf(&cmd, fmt, ap);
-	va_end(ap);
-	qs_buf_adds(&cmd, ") >/dev/null 2>&1");
-	ret = system(cmd.ptr);
-	qs_buf_release(&cmd);
-	return ret == 0;
-}
-
-/* The standard output of a command run in the scratch directory. */
-static char *capture(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *capture(const char *fmt, ...)
-{
-	qs_buf cmd = QS_BUF_INIT, out = QS_BUF_INIT;
-	char chunk[4096];
-	va_list ap;
-	size_t n;
-	FILE *f;
-
-	qs_buf_addf(&cmd, "cd '%s' && (", scratch);
-	va_start(ap, fmt);
-	qs_buf_vaddf(&cmd, fmt, ap);
-	va_end(ap);
-	qs_buf_adds(&cmd, ") 2>/dev/null");
-	f = popen(cmd.ptr, "r");
-	if (f) {
-		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-			qs_buf_add(&out, chunk, n);
-		pclose(f);
-	}
-	qs_buf_release(&cmd);
-	return qs_buf_detach(&out);
-}
 
 static git_oid rev(const char *name)
 {
@@ -154,7 +111,7 @@ static int run_git_merge(const char *tag, const char *ours, const char *theirs)
 		  "git config rerere.enabled true &&"
 		  "git checkout -q -B work origin/%s &&"
 		  "git merge --no-edit origin/%s",
-		  tag, tag, tag, ours, theirs);
+		  tag, tag, tag, ours, theirs) == 0;
 }
 
 /* Replace every conflict hunk of a worktree file by "resolved N <tag>". */
@@ -163,7 +120,7 @@ static int resolve_in(const char *tag, const char *path)
 	return sh("cd w-%s && awk '"
 		  "/^<<<<<<< /{s=1; n++; print \"resolved \" n \" %s\"; next}"
 		  "/^>>>>>>> /{s=0; next} !s' %s > .tmp && cat .tmp > %s &&"
-		  "rm .tmp", tag, path, path, path);
+		  "rm .tmp", tag, path, path, path) == 0;
 }
 
 static char *oid_hex(const git_oid *id)
@@ -218,11 +175,11 @@ static const struct qs__conflict_file *find_file(const struct qs__merge_result *
 /* git's hunks of a conflicted worktree file, as describe_hunks() prints them */
 static char *git_hunks(const char *tag, const char *path)
 {
-	return capture("cd w-%s && awk '"
-		       "/^<<<<<<< /{s=1; o=0; t=0; l=NR; next}"
-		       "s==1 && /^=======\\r?$/{s=2; next}"
-		       "s==2 && /^>>>>>>> /{print l, o, t; s=0; next}"
-		       "s==1{o++} s==2{t++}' %s", tag, path);
+	return sh_out("cd w-%s && awk '"
+		      "/^<<<<<<< /{s=1; o=0; t=0; l=NR; next}"
+		      "s==1 && /^=======\\r?$/{s=2; next}"
+		      "s==2 && /^>>>>>>> /{print l, o, t; s=0; next}"
+		      "s==1{o++} s==2{t++}' %s", tag, path);
 }
 
 static void test_arguments(void)
@@ -254,7 +211,7 @@ static void check_clean(const char *tag, const char *ours, const char *theirs)
 
 	ok(run_git_merge(tag, ours, theirs), "%s: git merges %s and %s cleanly",
 	   tag, ours, theirs);
-	want = capture("cd w-%s && git rev-parse HEAD^{tree}", tag);
+	want = sh_out("cd w-%s && git rev-parse HEAD^{tree}", tag);
 	ret = qs__merge_commits(&r, repo, &a, &b, NULL);
 	is_int(ret, 0, "%s: merged", tag);
 	is_int(r.nleft, 0, "%s: nothing left", tag);
@@ -294,8 +251,8 @@ static void test_content_conflict(void)
 	ok(!run_git_merge("cc", "ours", "theirs"), "git merge of ours and theirs conflicts");
 	ret = qs__merge_commits(&r, repo, &a, &b, NULL);
 	is_int(ret, 0, "a conflict is a result, not an error");
-	want = capture("cd w-cc && git diff --name-only --diff-filter=U");
-	got = capture("printf 'a.txt\\nb.txt\\n'");
+	want = sh_out("cd w-cc && git diff --name-only --diff-filter=U");
+	got = sh_out("printf 'a.txt\\nb.txt\\n'");
 	is_str(want, got, "git: a.txt and b.txt conflict");
 	free(got);
 	got = describe_files(&r);
@@ -320,7 +277,7 @@ static void test_content_conflict(void)
 	free(want);
 
 	/* rerere's id of one-hunk b.txt is that hunk's key */
-	want = capture("cd w-cc && tr '\\0' '\\n' < .git/MERGE_RR | sed -n 's/\\tb.txt$//p'");
+	want = sh_out("cd w-cc && tr '\\0' '\\n' < .git/MERGE_RR | sed -n 's/\\tb.txt$//p'");
 	f = find_file(&r, "b.txt");
 	if (f && f->nhunks == 1) {
 		qs_buf k = QS_BUF_INIT;
@@ -377,9 +334,9 @@ static void test_record_and_apply(void)
 	snprintf(path, sizeof(path), "%s/w-cc", scratch);
 	ret = qs__merge_record(&n, repo, &a, &b, path, res_dir);
 	is_int(ret, QS_ECONFLICT, "markers left: QS_ECONFLICT");
-	want = capture("cd w-cc && grep -n '^<<<<<<< ' a.txt | sed -n '1s/:.*//p'");
-	got = capture("printf 'a.txt:%%s: conflict marker left in the resolved file\\n' %s",
-		      want);
+	want = sh_out("cd w-cc && grep -n '^<<<<<<< ' a.txt | sed -n '1s/:.*//p'");
+	got = sh_out("printf 'a.txt:%%s: conflict marker left in the resolved file\\n' %s",
+		     want);
 	{
 		qs_buf msg = QS_BUF_INIT;
 
@@ -394,7 +351,7 @@ static void test_record_and_apply(void)
 
 	/* resolved, but an unchanged line was edited too */
 	ok(resolve_in("cc", "a.txt") &&
-	   sh("cd w-cc && cp a.txt a.keep && sed -i 's/^line 15$/line 15 edited/' a.txt"),
+	   sh("cd w-cc && cp a.txt a.keep && sed -i 's/^line 15$/line 15 edited/' a.txt") == 0,
 	   "resolve a.txt, edit an unchanged line between its hunks");
 	ret = qs__merge_record(&n, repo, &a, &b, path, res_dir);
 	is_int(ret, QS_ECONFLICT, "edited unchanged lines: QS_ECONFLICT");
@@ -402,7 +359,7 @@ static void test_record_and_apply(void)
 	   "naming the file: %s", qs_error_last()->message);
 	ok(!file_exists(res_dir), "still nothing written");
 
-	ok(sh("cd w-cc && mv a.keep a.txt"), "undo the edit");
+	ok(sh("cd w-cc && mv a.keep a.txt") == 0, "undo the edit");
 	ret = qs__merge_record(&n, repo, &a, &b, path, res_dir);
 	is_int(ret, 0, "recorded: %s", ret ? qs_error_last()->message : "ok");
 	is_int(n, 3, "three hunks recorded");
@@ -414,9 +371,9 @@ static void test_record_and_apply(void)
 	ok(r.nfiles == 2 && r.files[0].nhunks == 2 && r.files[0].hunks[0].resolved &&
 	   r.files[0].hunks[1].resolved && r.files[1].hunks[0].resolved,
 	   "the files are still listed, their hunks marked resolved");
-	want = capture("cd w-cc && git add -A && git write-tree");
+	want = sh_out("cd w-cc && git add -A && git write-tree");
 	if (ret == 0 && r.nleft == 0) {
-		got = capture("echo %s", oid_hex(&r.tree));
+		got = sh_out("echo %s", oid_hex(&r.tree));
 		is_str(got, want, "the tree git commit makes of the resolved worktree");
 		free(got);
 	} else {
@@ -442,8 +399,8 @@ static void test_record_and_apply(void)
 	ret = qs__merge_commits(&r, repo, &a2, &b, res_dir);
 	is_int(ret, 0, "ours2: merged");
 	is_int(r.nleft, 0, "ours2: the resolutions still apply");
-	want = capture("cd w-c2 && git add -A && git write-tree");
-	got = capture("echo %s", oid_hex(&r.tree));
+	want = sh_out("cd w-c2 && git add -A && git write-tree");
+	got = sh_out("echo %s", oid_hex(&r.tree));
 	is_str(got, want, "ours2: the tree of the resolved worktree");
 	free(got);
 	free(want);
@@ -455,8 +412,8 @@ static void test_record_and_apply(void)
 	ret = qs__merge_commits(&r, repo, &b, &a, res_dir);
 	ok(ret == 0 && r.nleft == 0 && r.nresolved == 3,
 	   "swapped: the same resolutions apply");
-	want = capture("cd w-sw && git add -A && git write-tree");
-	got = capture("echo %s", oid_hex(&r.tree));
+	want = sh_out("cd w-sw && git add -A && git write-tree");
+	got = sh_out("echo %s", oid_hex(&r.tree));
 	is_str(got, want, "swapped: the tree of the resolved worktree");
 	free(got);
 	free(want);
@@ -498,7 +455,7 @@ static void test_other_kinds(void)
 	a = rev("md1");
 	b = rev("md2");
 	ok(!run_git_merge("md", "md1", "md2"), "git: modify/delete conflicts");
-	want = capture("cd w-md && git diff --name-only --diff-filter=U");
+	want = sh_out("cd w-md && git diff --name-only --diff-filter=U");
 	ret = qs__merge_commits(&r, repo, &a, &b, res_dir);
 	got = describe_files(&r);
 	is_str(got, "c.txt modify/delete\n", "listed with its kind");
@@ -531,7 +488,7 @@ static void test_other_kinds(void)
 	a = rev("rm1");
 	b = rev("rm2");
 	ok(!run_git_merge("rm", "rm1", "rm2"), "git: rename/modify conflicts");
-	want = capture("cd w-rm && git diff --name-only --diff-filter=U");
+	want = sh_out("cd w-rm && git diff --name-only --diff-filter=U");
 	is_str(want, "r2.txt\n", "git: at the new path");
 	free(want);
 	ret = qs__merge_commits(&r, repo, &a, &b, NULL);
@@ -550,8 +507,8 @@ static void test_other_kinds(void)
 	ok(ret == 0 && n == 1, "recorded the renamed file's hunk");
 	ret = qs__merge_commits(&r, repo, &a, &b, res_dir);
 	ok(ret == 0 && r.nleft == 0, "resolved");
-	want = capture("cd w-rm && git add -A && git write-tree");
-	got = capture("echo %s", oid_hex(&r.tree));
+	want = sh_out("cd w-rm && git add -A && git write-tree");
+	got = sh_out("echo %s", oid_hex(&r.tree));
 	is_str(got, want, "the tree of git's resolved worktree (old path gone)");
 	free(got);
 	free(want);
@@ -575,7 +532,7 @@ static void test_other_kinds(void)
 	a = rev("rd1");
 	b = rev("rd2");
 	ok(!run_git_merge("rd", "rd1", "rd2"), "git: rename/delete conflicts");
-	want = capture("cd w-rd && git diff --name-only --diff-filter=U");
+	want = sh_out("cd w-rd && git diff --name-only --diff-filter=U");
 	ret = qs__merge_commits(&r, repo, &a, &b, NULL);
 	got = describe_files(&r);
 	is_str(got, "r-d.txt rename\n", "a rename conflict");
@@ -612,8 +569,8 @@ static void check_resolved(const char *tag, const char *ours,
 	ret = qs__merge_commits(&r, repo, &a, &b, res_dir);
 	ok(ret == 0 && r.nleft == 0 && r.nresolved == nhunks,
 	   "%s: resolved", what);
-	want = capture("cd w-%s && git add -A && git write-tree", tag);
-	got = capture("echo %s", oid_hex(&r.tree));
+	want = sh_out("cd w-%s && git add -A && git write-tree", tag);
+	got = sh_out("echo %s", oid_hex(&r.tree));
 	is_str(got, want, "%s: the tree of git's resolved worktree", what);
 	free(got);
 	free(want);
@@ -628,7 +585,7 @@ static void test_edges(void)
 	int ret;
 
 	ok(!run_git_merge("e", "e1", "e2"), "git: e1 and e2 conflict");
-	want = capture("cd w-e && git diff --name-only --diff-filter=U");
+	want = sh_out("cd w-e && git diff --name-only --diff-filter=U");
 	is_str(want, "crlf.txt\ne.txt\n", "git: crlf.txt and e.txt");
 	free(want);
 	ret = qs__merge_commits(&r, repo, &a, &b, NULL);
@@ -652,36 +609,22 @@ static void test_edges(void)
 	   "resolve both files");
 	check_resolved("e", "e1", "e2", 3, "edges");
 	ok(!run_git_merge("ed", "e1", "e2") &&
-	   sh("cd w-ed && sed -i '/^<<<<<<< /,/^>>>>>>> /d' e.txt crlf.txt"),
+	   sh("cd w-ed && sed -i '/^<<<<<<< /,/^>>>>>>> /d' e.txt crlf.txt") == 0,
 	   "resolve by deleting every hunk");
 	check_resolved("ed", "e1", "e2", 3, "deleted hunks");
 }
 
-static void remove_scratch(void)
-{
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
-	if (system(cmd) != 0)
-		tap_diag("cannot remove %s", scratch);
-}
-
 int main(void)
 {
-	const char *tmp = getenv("TMPDIR");
-
-	if (system("git --version >/dev/null 2>&1"))
+	if (!have_git())
 		tap_skip_all("git is not installed");
 	git_libgit2_init();
-	snprintf(scratch, sizeof(scratch), "%s/qs-test-merge.XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(scratch)) {
+	if (scratch_make("merge")) {
 		ok(0, "cannot make a scratch directory");
 		return done_testing();
 	}
-	setenv("HOME", scratch, 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("GIT_CONFIG_GLOBAL", "/dev/null", 1);
+	git_isolate();
+	sh_dir = scratch;
 	setenv("GIT_AUTHOR_NAME", "A U Thor", 1);
 	setenv("GIT_AUTHOR_EMAIL", "author@example.com", 1);
 	setenv("GIT_COMMITTER_NAME", "C O Mitter", 1);
@@ -690,9 +633,9 @@ int main(void)
 	setenv("GIT_COMMITTER_DATE", "1700000000 +0000", 1);
 	setenv("LC_ALL", "C", 1);
 	snprintf(repo_path, sizeof(repo_path), "%s/r", scratch);
-	if (!sh("%s", setup_script) || git_repository_open(&repo, repo_path) < 0) {
+	if (sh("%s", setup_script) || git_repository_open(&repo, repo_path) < 0) {
 		ok(0, "set up the test repository");
-		remove_scratch();
+		scratch_remove();
 		return done_testing();
 	}
 	test_arguments();
@@ -703,7 +646,7 @@ int main(void)
 	test_other_kinds();
 	test_edges();
 	git_repository_free(repo);
-	remove_scratch();
+	scratch_remove();
 	git_libgit2_shutdown();
 	return done_testing();
 }

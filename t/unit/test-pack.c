@@ -13,9 +13,7 @@
 #include <git2.h>
 #include <sys/stat.h>
 
-#include "tap.h"
-
-static char scratch[256];
+#include "scratch.h"
 
 /* Deterministic bytes: a patch queue's files are text, but not only. */
 static uint32_t rnd_state = 4000;
@@ -157,11 +155,6 @@ static size_t make_tree(unsigned char *out, size_t n, size_t k, uint32_t salt)
 	return len;
 }
 
-static int run_ok(const char *cmd)
-{
-	return system(cmd) == 0;
-}
-
 static void test_pack(void)
 {
 	static unsigned char big[200000], tree[64 * 40];
@@ -221,15 +214,13 @@ static void test_pack(void)
 	snprintf(cmd, sizeof(cmd), "%s/objects/pack", path);
 	is_int(count_dir(cmd, "pack-"), 2, "one .pack and one .idx");
 	is_int(count_dir(cmd, "tmp_"), 0, "no temporary file left");
-	snprintf(cmd, sizeof(cmd),
-		 "cd '%s' && git verify-pack -v objects/pack/pack-*.idx >%s/verify.out",
-		 path, scratch);
-	ok(run_ok(cmd), "git verify-pack accepts the pack and its index");
+	ok(sh("cd '%s' && git verify-pack -v objects/pack/pack-*.idx >%s/verify.out",
+	      path, scratch) == 0,
+	   "git verify-pack accepts the pack and its index");
 	/* depth is the 6th column of a delta's line; git's limit is 50 */
-	snprintf(cmd, sizeof(cmd),
-		 "awk 'NF == 7 && $6 > m { m = $6 } END { exit !(m > 10 && m <= 50) }' %s/verify.out",
-		 scratch);
-	ok(run_ok(cmd), "deltas were made, no chain longer than 50");
+	ok(sh("awk 'NF == 7 && $6 > m { m = $6 } END { exit !(m > 10 && m <= 50) }' %s/verify.out",
+	      scratch) == 0,
+	   "deltas were made, no chain longer than 50");
 	snprintf(cmd, sizeof(cmd), "%s/objects/pack", path);
 	packed = dir_bytes(cmd, ".pack");
 	ok(packed > 0 && packed < raw / 10,
@@ -285,22 +276,15 @@ static void test_abort(void)
 
 int main(void)
 {
-	const char *tmp = getenv("TMPDIR");
-	char cmd[600];
-
 	git_libgit2_init();
-	snprintf(scratch, sizeof(scratch), "%s/qs-test-pack.XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(scratch)) {
+	if (scratch_make("pack")) {
 		ok(0, "cannot make a scratch directory");
 		return done_testing();
 	}
 	test_sha1();
 	test_pack();
 	test_abort();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
-	if (system(cmd) != 0)
-		tap_diag("cannot remove %s", scratch);
+	scratch_remove();
 	git_libgit2_shutdown();
 	return done_testing();
 }

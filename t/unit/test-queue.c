@@ -6,11 +6,12 @@
  */
 #include "internal.h"
 #include "group.h"
-#include "tap.h"
 
 #include <git2.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "scratch.h"
 
 /* A slug as qs_patchset_slug() promises it: [a-z0-9]+(-[a-z0-9]+)*, <= 64. */
 static int slug_well_formed(const char *s)
@@ -365,19 +366,14 @@ static void test_group(void)
 	check_group("empty queue", NULL, 0, "");
 }
 
+/* The 7-digit abbreviation of git's blob id of `name`. */
 static char *hash_name(const char *name)
 {
-	char cmd[256], line[64];
-	FILE *p;
+	char *h = sh_line("printf %%s '%s' | git hash-object --stdin", name);
 
-	snprintf(cmd, sizeof(cmd), "printf %%s '%s' | git hash-object --stdin", name);
-	if (!(p = popen(cmd, "r")))
-		return NULL;
-	if (!fgets(line, sizeof(line), p))
-		line[0] = '\0';
-	pclose(p);
-	line[7] = '\0';
-	return strdup(line);
+	if (h && strlen(h) > 7)
+		h[7] = '\0';
+	return h;
 }
 
 static void test_slugs_unique(void)
@@ -460,8 +456,6 @@ done:
 /*
  * Whole queues in a scratch directory.
  */
-static char scratch[256];
-
 static void write_file(const char *name, const char *text)
 {
 	char path[512];
@@ -519,7 +513,7 @@ static void test_queue(void)
 {
 	qs_queue_options opts = QS_QUEUE_OPTIONS_INIT;
 	const char *const placeholders[] = { "mm-stable.patch", NULL };
-	char series[512], path[600], cmd[1024], want[1400];
+	char series[512], path[600], want[1400];
 	const qs_patchset *set;
 	const qs_series_entry *e;
 	const qs_error *err;
@@ -564,8 +558,7 @@ static void test_queue(void)
 		   "#kernel\n"
 		   "later.patch.gz\n"
 		   "#ENDBRANCH mm-unstable\n");
-	snprintf(cmd, sizeof(cmd), "cd '%s' && cp later.patch l && gzip -n -f later.patch", scratch);
-	if (system(cmd) != 0)
+	if (sh("cd '%s' && cp later.patch l && gzip -n -f later.patch", scratch))
 		tap_diag("gzip failed");
 
 	opts.series.placeholders = placeholders;
@@ -610,19 +603,12 @@ static void test_queue(void)
 	e = qs_series_entry_byname(qs_queue_series(q), "later.patch.gz");
 	p = qs_queue_patch(q, e);
 	ok(p && qs_patch_entry(p) == e, "the compressed patch is loaded");
-	snprintf(cmd, sizeof(cmd), "git hash-object '%s/l'", scratch);
 	{
-		FILE *f = popen(cmd, "r");
-		char line[64] = "";
+		char *h = sh_line("git hash-object '%s/l'", scratch);
 
-		if (f) {
-			if (!fgets(line, sizeof(line), f))
-				line[0] = '\0';
-			pclose(f);
-		}
-		line[strcspn(line, "\n")] = '\0';
-		is_str(qs_patch_content_id(p), line,
+		is_str(qs_patch_content_id(p), h,
 		       "content id is git hash-object of the decompressed bytes");
+		free(h);
 	}
 	{
 		size_t len = 0;
@@ -648,20 +634,7 @@ static void test_queue(void)
 		ok(alone && !qs_patch_entry(alone), "it has no entry");
 		is_str(qs_mail_series_title(qs_patch_mail(alone)), "Frobnicate the widgets",
 		       "its mail is parsed");
-		snprintf(cmd, sizeof(cmd), "git hash-object '%s'", path);
-		h = NULL;
-		{
-			FILE *f = popen(cmd, "r");
-			char line[64] = "";
-
-			if (f) {
-				if (!fgets(line, sizeof(line), f))
-					line[0] = '\0';
-				pclose(f);
-			}
-			line[strcspn(line, "\n")] = '\0';
-			h = strdup(line);
-		}
+		h = sh_line("git hash-object '%s'", path);
 		is_str(qs_patch_content_id(alone), h, "its content id");
 		free(h);
 		qs_patch_free(alone);
@@ -758,19 +731,8 @@ static void test_queue(void)
 	qs_queue_free(NULL);
 }
 
-static void remove_scratch(void)
-{
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
-	if (system(cmd) != 0)
-		tap_diag("cannot remove %s", scratch);
-}
-
 int main(void)
 {
-	const char *tmp = getenv("TMPDIR");
-
 	git_libgit2_init();
 	test_slugify();
 	test_slugify_random();
@@ -779,13 +741,11 @@ int main(void)
 	test_group();
 	test_slugs_unique();
 
-	snprintf(scratch, sizeof(scratch), "%s/qs-test-queue.XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(scratch)) {
+	if (scratch_make("queue")) {
 		ok(0, "cannot make a scratch directory");
 	} else {
 		test_queue();
-		remove_scratch();
+		scratch_remove();
 	}
 	git_libgit2_shutdown();
 	return done_testing();

@@ -16,64 +16,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tap.h"
+#include "scratch.h"
 
 #define WHO "Quilt Sync <qs@example.org>"
 #define ZERO "0000000000000000000000000000000000000000"
 
-static char scratch[256];
 static char repo_path[300];
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-	qs_buf cmd = QS_BUF_INIT;
-	va_list ap;
-	int ret;
-
-	qs_buf_addf(&cmd, "cd '%s' && (", repo_path);
-	va_start(ap, fmt);
-	qs_buf_vaddf(&cmd, fmt, ap);
-	va_end(ap);
-	qs_buf_adds(&cmd, ") >/dev/null 2>&1");
-	ret = system(cmd.ptr);
-	qs_buf_release(&cmd);
-	return ret;
-}
-
-/* Everything a command prints on stdout in the repository. */
-static char *sh_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *sh_out(const char *fmt, ...)
-{
-	qs_buf cmd = QS_BUF_INIT, out = QS_BUF_INIT;
-	char chunk[4096];
-	va_list ap;
-	size_t n;
-	FILE *p;
-
-	qs_buf_addf(&cmd, "cd '%s' && (", repo_path);
-	va_start(ap, fmt);
-	qs_buf_vaddf(&cmd, fmt, ap);
-	va_end(ap);
-	qs_buf_adds(&cmd, ") 2>/dev/null");
-	p = popen(cmd.ptr, "r");
-	if (p) {
-		while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-			qs_buf_add(&out, chunk, n);
-		pclose(p);
-	}
-	qs_buf_release(&cmd);
-	return qs_buf_detach(&out);
-}
-
-static void rev(git_oid *out, const char *name)
-{
-	char *hex = sh_out("git rev-parse %s", name);
-
-	if (strlen(hex) < GIT_OID_HEXSZ || git_oid_fromstrn(out, hex, GIT_OID_HEXSZ) < 0)
-		memset(out, 0, sizeof(*out));
-	free(hex);
-}
 
 static const char *hex_of(const git_oid *id)
 {
@@ -882,15 +830,6 @@ done:
 	git_repository_free(repo);
 }
 
-static void remove_scratch(void)
-{
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
-	if (system(cmd) != 0)
-		tap_diag("cannot remove %s", scratch);
-}
-
 static int make_repo(void)
 {
 	return sh("git init -q -b master . && git config user.name T && "
@@ -903,29 +842,26 @@ static int make_repo(void)
 
 int main(void)
 {
-	const char *tmp = getenv("TMPDIR");
 	git_repository *repo = NULL;
 
-	if (system("git --version >/dev/null 2>&1"))
+	if (!have_git())
 		tap_skip_all("git is not installed");
 	git_libgit2_init();
-	snprintf(scratch, sizeof(scratch), "%s/qs-test-refs.XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(scratch)) {
+	if (scratch_make("refs")) {
 		ok(0, "cannot make a scratch directory");
 		return done_testing();
 	}
-	setenv("HOME", scratch, 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
+	git_isolate();
 	snprintf(repo_path, sizeof(repo_path), "%s/repo", scratch);
+	sh_dir = repo_path;
 	if (mkdir(repo_path, 0777) < 0 || make_repo() ||
 	    git_repository_open(&repo, repo_path) < 0) {
 		ok(0, "setup of the test repository");
 	} else {
-		rev(&c1, "c1");
-		rev(&c2, "c2");
-		rev(&c3, "c3");
-		rev(&c4, "c4");
+		git_rev(&c1, "c1");
+		git_rev(&c2, "c2");
+		git_rev(&c3, "c3");
+		git_rev(&c4, "c4");
 		test_arguments(repo);
 		test_update(repo);
 		test_newline_message(repo);
@@ -937,7 +873,7 @@ int main(void)
 	}
 	git_repository_free(repo);
 	test_kill();
-	remove_scratch();
+	scratch_remove();
 	git_libgit2_shutdown();
 	return done_testing();
 }
