@@ -414,6 +414,13 @@ static int commit_patch(struct ctx *c, git_oid *out, const git_oid *parent,
 
 	if (!p)
 		return set_text(&br->error, "%s: no patch file", qs_entry_name(e)) ? QS_ENOMEM : 1;
+	if (!qs_patch_content(p, &len) || !len) {
+		/* quilt pushes an empty patch, git am refuses it: no commit */
+		git_oid_cpy(out, parent);
+		br->patches++;
+		c->prog.patches_done++;
+		return 0;
+	}
 	snprintf(flags, sizeof(flags), "p%d R%d F%d 3w%u", qs_entry_strip(e),
 		 qs_entry_reverse(e), c->cfg->fuzz, apply_flags);
 	key_start(c, &h, "patch");
@@ -435,28 +442,26 @@ static int commit_patch(struct ctx *c, git_oid *out, const git_oid *parent,
 	 * headers names a file to it), as `quiltsync apply` does.
 	 */
 	dopts.path = qs_patch_path(p);
-	if (len) {
-		qs__applier_set_flags(c->ap, apply_flags);
-		if (qs_diff_parse(&diff, content, len, &dopts) < 0 ||
-		    qs_apply_diff(&res, c->ap, &tree, diff, qs_entry_strip(e),
-				  qs_entry_reverse(e)) < 0) {
-			const qs_error *err = qs_error_last();
+	qs__applier_set_flags(c->ap, apply_flags);
+	if (qs_diff_parse(&diff, content, len, &dopts) < 0 ||
+	    qs_apply_diff(&res, c->ap, &tree, diff, qs_entry_strip(e),
+			  qs_entry_reverse(e)) < 0) {
+		const qs_error *err = qs_error_last();
 
-			if (!is_patch_error(err->code)) {
-				ret = err->code;
-				goto done;
-			}
-			ret = set_text(&br->error, "%s: %s", qs_entry_name(e),
-				       err->message) ? QS_ENOMEM : 1;
+		if (!is_patch_error(err->code)) {
+			ret = err->code;
 			goto done;
 		}
-		if (qs_apply_result_status(res) == QS_APPLY_FAILED) {
-			ret = set_text(&br->error, "%s: %s", qs_entry_name(e),
-				       qs_apply_result_error(res)) ? QS_ENOMEM : 1;
-			goto done;
-		}
-		git_oid_cpy(&tree, qs_apply_result_tree(res));
+		ret = set_text(&br->error, "%s: %s", qs_entry_name(e),
+			       err->message) ? QS_ENOMEM : 1;
+		goto done;
 	}
+	if (qs_apply_result_status(res) == QS_APPLY_FAILED) {
+		ret = set_text(&br->error, "%s: %s", qs_entry_name(e),
+			       qs_apply_result_error(res)) ? QS_ENOMEM : 1;
+		goto done;
+	}
+	git_oid_cpy(&tree, qs_apply_result_tree(res));
 	author.name = qs_mail_author_name(mail);
 	author.email = qs_mail_author_email(mail);
 	if (!*author.email) {
@@ -634,6 +639,15 @@ static int merge_into(struct ctx *c, git_oid *tip, const git_oid *theirs,
 	size_t i;
 
 	memset(&r, 0, sizeof(r));
+	/* as git merge: nothing to do when up to date, a fast-forward when behind */
+	if (git_merge_base(&out, c->srepo, tip, theirs) == 0) {
+		if (git_oid_equal(&out, theirs))
+			return 0;
+		if (git_oid_equal(&out, tip)) {
+			git_oid_cpy(tip, theirs);
+			return 0;
+		}
+	}
 	if (s->kind == QS__START_REMOTE)
 		qs_buf_addf(&msg, "Merge branch '%s' of %s into %s\n",
 			    !strncmp(s->ref, "refs/heads/", 11) ? s->ref + 11 : s->ref,

@@ -760,4 +760,44 @@ test_expect_success 'one series changed: the report says what was applied anew' 
 	test_grep -q "^updated .* $VMSCAN: 1 patch, 1 applied anew\$" human
 '
 
+# git merge makes no merge commit when one side already has the other:
+# "Already up to date", or a fast-forward.
+test_expect_success 'merges: up to date and fast-forward, as git merge does them' '
+	new_demo ff &&
+	sed -i -e "/^mm-vmscan-document-the-reclaim-batch.patch$/d" \
+		-e "/^lib-string-add-strends.patch$/d" demo-ff/patches/series &&
+	build ff >out &&
+	git -C demo-ff/linux rev-list --merges mm-unstable mm-everything >merges &&
+	expect_empty merges &&
+	rm -rf m && git clone -q --shared demo-ff/linux m &&
+	git -C m checkout -q --detach origin/mm-hotfixes-unstable &&
+	git -C m merge -q --no-edit origin/mm-stable &&
+	git -C m rev-parse HEAD >expect &&
+	git -C m rev-parse "origin/mm-unstable~7" >actual &&
+	test_cmp expect actual &&
+	git -C m checkout -q --detach origin/mm-unstable &&
+	git -C m merge -q --no-edit origin/mm-nonmm-unstable &&
+	git -C m rev-parse HEAD >expect &&
+	git -C m rev-parse origin/mm-everything >actual &&
+	test_cmp expect actual
+'
+
+# quilt pushes an empty patch file (and git am refuses one): it applies
+# and makes no commit.
+test_expect_success 'an empty patch file: applied as quilt does, no commit' '
+	new_demo empty &&
+	: >demo-empty/patches/lib-empty.patch &&
+	sed -i "s/^lib-string-add-strends.patch$/&\nlib-empty.patch/" \
+		demo-empty/patches/series &&
+	grep -q "^lib-empty.patch$" demo-empty/patches/series &&
+	build empty --json >out.json &&
+	jq -r ".branches[] | select(.name == \"mm-nonmm-unstable\") | .status, .patches" \
+		out.json >actual &&
+	printf "created\n2\n" >expect &&
+	test_cmp expect actual &&
+	git -C demo-empty/linux rev-list --count origin/master..mm-nonmm-unstable >actual &&
+	echo 1 >expect &&
+	test_cmp expect actual
+'
+
 test_done
