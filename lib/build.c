@@ -414,7 +414,8 @@ static int commit_patch(struct ctx *c, git_oid *out, const git_oid *parent,
 
 	if (!p)
 		return set_text(&br->error, "%s: no patch file", qs_entry_name(e)) ? QS_ENOMEM : 1;
-	if (!qs_patch_content(p, &len) || !len) {
+	content = qs_patch_content(p, &len);
+	if (!len) {
 		/* quilt pushes an empty patch, git am refuses it: no commit */
 		git_oid_cpy(out, parent);
 		br->patches++;
@@ -435,7 +436,6 @@ static int commit_patch(struct ctx *c, git_oid *out, const git_oid *parent,
 	br->applied++;
 	if ((ret = qs__commit_info(&tree, &ptime, &poff, c->srepo, parent)) < 0)
 		return ret;
-	content = qs_patch_content(p, &len);
 	mail = qs_patch_mail(p);
 	/*
 	 * GNU patch reads the whole file (an "Index:" line among the mail
