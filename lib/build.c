@@ -1639,7 +1639,8 @@ int qs_build_run(qs_build **out, const qs_config *cfg,
 		return QS_ENOMEM;
 	if (git_repository_open_ext(&c.repo, cfg->repository,
 				    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
-		ret = qs__error_set(QS_ENOTFOUND, "'%s' is not a git repository: %s",
+		/* the config names it: a config error, exit 2 */
+		ret = qs__error_set(QS_ECONFIG, "'%s' is not a git repository: %s",
 				    cfg->repository,
 				    git_error_last() ? git_error_last()->message : "unknown error");
 		goto done;

@@ -800,4 +800,12 @@ test_expect_success 'an empty patch file: applied as quilt does, no commit' '
 	test_cmp expect actual
 '
 
+test_expect_success 'config error: a repository that does not exist, exit 2' '
+	new_demo norepo &&
+	sed -i "s|^repository:.*|repository: nowhere|" demo-norepo/quiltsync.yaml &&
+	test_expect_code 2 build norepo 2>err &&
+	test_grep -q "nowhere.* is not a git repository" err &&
+	test ! -e demo-norepo/nowhere
+'
+
 test_done
