@@ -153,9 +153,13 @@ done:
 	return ret;
 }
 
-/* 1 when `target` peels to a commit that is `tip` or one of its ancestors. */
+/*
+ * 1 when `target` peels to a commit that is `tip` or one of its
+ * ancestors; `known` (may be NULL) is a commit already known to be one.
+ */
 static int reachable(git_oid *commit_out, git_repository *repo,
-		     const git_oid *target, const git_oid *tip)
+		     const git_oid *target, const git_oid *tip,
+		     const git_oid *known)
 {
 	git_object *obj = NULL, *commit = NULL;
 	int ret = 0;
@@ -165,7 +169,8 @@ static int reachable(git_oid *commit_out, git_repository *repo,
 	    git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0)
 		goto done;
 	git_oid_cpy(commit_out, git_object_id(commit));
-	if (git_oid_equal(commit_out, tip)) {
+	if (git_oid_equal(commit_out, tip) ||
+	    (known && git_oid_equal(commit_out, known))) {
 		ret = 1;
 		goto done;
 	}
@@ -209,7 +214,8 @@ done:
 }
 
 static int previous_tag(git_oid *out, char **out_name, git_repository *repo,
-			const char *upstream, const char *pattern)
+			const char *upstream, const char *pattern,
+			const git_oid *known)
 {
 	struct candidates c = { NULL, 0, 0, 0 };
 	pcre2_code *re = NULL;
@@ -251,7 +257,7 @@ static int previous_tag(git_oid *out, char **out_name, git_repository *repo,
 	 * the first few, and each test walks a kernel-sized history.
 	 */
 	for (i = 0; i < c.n; i++) {
-		ret = reachable(&commit, repo, &c.items[i].target, &tip);
+		ret = reachable(&commit, repo, &c.items[i].target, &tip, known);
 		if (ret < 0)
 			goto done;
 		if (ret == 1)
@@ -334,6 +340,14 @@ int qs__base_resolve(git_oid *out, char **out_name, git_repository *repo,
 		     const char *upstream, const char *base,
 		     const char *pattern)
 {
+	return qs__base_resolve_known(out, out_name, repo, upstream, base,
+				      pattern, NULL);
+}
+
+int qs__base_resolve_known(git_oid *out, char **out_name, git_repository *repo,
+			   const char *upstream, const char *base,
+			   const char *pattern, const git_oid *known)
+{
 	if (out_name)
 		*out_name = NULL;
 	if (!out || !repo || !base || !*base)
@@ -343,5 +357,5 @@ int qs__base_resolve(git_oid *out, char **out_name, git_repository *repo,
 	if (!upstream || !*upstream || !pattern)
 		return qs__error_set(QS_EINVAL,
 				     "qs__base_resolve: previous-rc3 needs an upstream and a pattern");
-	return previous_tag(out, out_name, repo, upstream, pattern);
+	return previous_tag(out, out_name, repo, upstream, pattern, known);
 }

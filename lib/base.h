@@ -33,4 +33,15 @@ int qs__base_resolve(git_oid *out, char **out_name, git_repository *repo,
 		     const char *upstream, const char *base,
 		     const char *pattern);
 
+/*
+ * The same, told that `known` (may be NULL) is a commit upstream's
+ * commit contains: a candidate tag on it needs no walk of the history.
+ * The build keeps the last answer for the same upstream commit in its
+ * cache, so that a rebuild does not walk a kernel's history again
+ * (a tag two months back is tens of thousands of commits away).
+ */
+int qs__base_resolve_known(git_oid *out, char **out_name, git_repository *repo,
+			   const char *upstream, const char *base,
+			   const char *pattern, const git_oid *known);
+
 #endif

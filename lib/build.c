@@ -1508,6 +1508,37 @@ static int resolve_upstream(struct ctx *c)
 	return ret;
 }
 
+/*
+ * The base, with the last answer for this upstream commit from the
+ * cache: proving a tag is in upstream walks history, and upstream moves
+ * far less often than the queue.
+ */
+static int resolve_base(struct ctx *c)
+{
+	struct qs__sha1 h;
+	char key[GIT_OID_HEXSZ + 1];
+	git_oid known;
+	int has_known, ret;
+
+	key_start(c, &h, "base");
+	key_add_oid(&h, &c->upstream);
+	key_add(&h, c->cfg->base);
+	key_add(&h, c->cfg->base_pattern);
+	key_finish(&h, key);
+	/* only previous-rc3 walks; the key says which base was asked for */
+	has_known = cache_lookup(c, key, &known);
+	ret = qs__base_resolve_known(&c->base, &c->b->base_name, c->srepo,
+				     c->cfg->upstream, c->cfg->base,
+				     c->cfg->base_pattern,
+				     has_known ? &known : NULL);
+	if (ret == QS_ENOTFOUND)
+		/* the config names what is not there: its error, exit 2 */
+		return qs__error_set(QS_ECONFIG, "%s", qs_error_last()->message);
+	if (ret < 0)
+		return ret;
+	return cache_remember(c, key, &c->base);
+}
+
 static size_t count_work(struct ctx *c)
 {
 	size_t i, k, n = 0;
@@ -1661,16 +1692,9 @@ int qs_build_run(qs_build **out, const qs_config *cfg,
 	c.srepo = qs__store_repository(c.store);
 	if ((ret = resolve_upstream(&c)) < 0)
 		goto done;
-	ret = qs__base_resolve(&c.base, &c.b->base_name, c.srepo, cfg->upstream,
-			       cfg->base, cfg->base_pattern);
-	if (ret == QS_ENOTFOUND) {
-		/* the config names what is not there: its error, exit 2 */
-		ret = qs__error_set(QS_ECONFIG, "%s", qs_error_last()->message);
+	if ((ret = cache_load(&c)) < 0 || (ret = resolve_base(&c)) < 0)
 		goto done;
-	}
-	if (ret < 0 ||
-	    (ret = cache_load(&c)) < 0 ||
-	    (ret = resolutions_key(&c)) < 0)
+	if ((ret = resolutions_key(&c)) < 0)
 		goto done;
 	git_oid_tostr(c.b->base_hex, sizeof(c.b->base_hex), &c.base);
 	c.prog.patches_total = count_work(&c);

@@ -164,6 +164,39 @@ static void test_previous_rc3(git_repository *repo)
 	       QS_EINVAL, "no repository");
 }
 
+/*
+ * A commit known to be in upstream (the build's cached last answer)
+ * spares the walk for a tag on it, and changes no answer: a higher
+ * reachable tag still wins over a lower known one.
+ */
+static void test_known(git_repository *repo)
+{
+	git_oid got, rc3, rc3_old, none;
+	char *name = NULL;
+
+	git_rev(&rc3, "v6.9-rc3^{commit}");
+	git_rev(&rc3_old, "v6.8-rc3^{commit}");
+	memset(&none, 0, sizeof(none));
+	is_int(qs__base_resolve_known(&got, &name, repo, "master", "previous-rc3",
+				      RC3, &rc3),
+	       0, "known: the answer itself");
+	is_str(name, "v6.9-rc3", "known: the answer itself, its name");
+	ok(git_oid_equal(&got, &rc3), "known: the answer itself, its commit");
+	free(name);
+	name = NULL;
+	is_int(qs__base_resolve_known(&got, &name, repo, "master", "previous-rc3",
+				      RC3, &rc3_old),
+	       0, "known: a lower tag's commit");
+	is_str(name, "v6.9-rc3", "known: a lower tag's commit does not win");
+	free(name);
+	name = NULL;
+	is_int(qs__base_resolve_known(&got, &name, repo, "master", "previous-rc3",
+				      RC3, &none),
+	       0, "known: a commit no tag is on");
+	is_str(name, "v6.9-rc3", "known: a commit no tag is on changes nothing");
+	free(name);
+}
+
 /* Merging the side branch makes v6.10-rc3 reachable: 10 > 9, by number. */
 static void test_numeric_order(git_repository *repo)
 {
@@ -241,6 +274,7 @@ int main(void)
 	} else {
 		test_previous_rc3(repo);
 		test_named(repo);
+		test_known(repo);
 		test_numeric_order(repo);
 		test_optional_groups(repo);
 	}
