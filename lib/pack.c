@@ -45,22 +45,30 @@ struct qs__packwriter {
 	qs_buf zbuf, delta;
 };
 
-static int flush_out(struct qs__packwriter *w)
+static int write_all(int fd, const char *path, const void *data, size_t len)
 {
-	size_t done = 0;
+	const char *p = data;
 
-	while (done < w->out.len) {
-		ssize_t n = write(w->fd, w->out.ptr + done, w->out.len - done);
+	while (len) {
+		ssize_t n = write(fd, p, len);
 
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return qs__error_os("cannot write", w->pack_path.ptr);
+			return qs__error_os("cannot write", path);
 		}
-		done += (size_t)n;
+		p += n;
+		len -= (size_t)n;
 	}
-	qs_buf_clear(&w->out);
 	return 0;
+}
+
+static int flush_out(struct qs__packwriter *w)
+{
+	int ret = write_all(w->fd, w->pack_path.ptr, w->out.ptr, w->out.len);
+
+	qs_buf_clear(&w->out);
+	return ret;
 }
 
 /* Everything that goes into the pack goes through here, for its checksum. */
@@ -332,23 +340,6 @@ static int oid_order(const void *a, const void *b)
 			   &((const struct entry *)b)->oid);
 }
 
-static int write_all(int fd, const char *path, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return qs__error_os("cannot write", path);
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 /* The index: fan-out, sorted ids, CRCs, offsets, large offsets, sums. */
 static int write_index(struct qs__packwriter *w, int fd,
