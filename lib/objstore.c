@@ -382,6 +382,26 @@ int qs__store_find_blob(git_oid *out, struct qs__store *s, const char *hex)
 	return err;
 }
 
+/*
+ * Put a new object in the mempack and list it for the flush, with the
+ * pending object it is a next version of (SIZE_MAX: none).
+ */
+static int store_pending(struct qs__store *s, const git_oid *id,
+			 const void *data, size_t len, git_object_t type,
+			 size_t base)
+{
+	/* room first: an object in memory but not listed would never be flushed */
+	if (QS_ARRAY_GROW(s->pending, s->pending_alloc, s->npending + 1) < 0)
+		return QS_ENOMEM;
+	if (s->mempack->write(s->mempack, id, data, len, type) < 0)
+		return qs__error_git("cannot store an object in memory");
+	git_oid_cpy(&s->pending[s->npending].oid, id);
+	s->pending[s->npending].base = base;
+	s->npending++;
+	s->pending_bytes += len;
+	return 0;
+}
+
 /* Write an object; remember it when it went to the in-memory store. */
 static int write_object(git_oid *out, struct qs__store *s, const void *data,
 			size_t len, git_object_t type, const char *name,
@@ -389,6 +409,7 @@ static int write_object(git_oid *out, struct qs__store *s, const void *data,
 {
 	size_t *latest, base = SIZE_MAX;
 	git_oid id;
+	int ret;
 
 	if (git_odb_hash(&id, data, len, type) < 0)
 		return qs__error_git("cannot hash an object");
@@ -401,9 +422,6 @@ static int write_object(git_oid *out, struct qs__store *s, const void *data,
 	if (s->mempack->exists(s->mempack, &id) ||
 	    git_odb_exists_ext(s->odb, &id, GIT_ODB_LOOKUP_NO_REFRESH))
 		return 0;
-	/* room first: an object in memory but not listed would never be flushed */
-	if (QS_ARRAY_GROW(s->pending, s->pending_alloc, s->npending + 1) < 0)
-		return QS_ENOMEM;
 	latest = NULL;
 	if (name) {
 		qs_buf_clear(&s->key);
@@ -415,12 +433,8 @@ static int write_object(git_oid *out, struct qs__store *s, const void *data,
 		if (latest)
 			base = *latest;
 	}
-	if (s->mempack->write(s->mempack, &id, data, len, type) < 0)
-		return qs__error_git("cannot store an object in memory");
-	git_oid_cpy(&s->pending[s->npending].oid, &id);
-	s->pending[s->npending].base = base;
-	s->npending++;
-	s->pending_bytes += len;
+	if ((ret = store_pending(s, &id, data, len, type, base)) < 0)
+		return ret;
 	if (latest)
 		*latest = s->npending - 1;
 	else if (name && qs__strmap_put(&s->latest, s->key.ptr, s->npending - 1) < 0)
@@ -753,21 +767,17 @@ static int rec_write(git_odb_backend *b, const git_oid *oid, const void *data,
 		     size_t len, git_object_t type)
 {
 	struct recorder *r = (struct recorder *)b;
-	struct qs__store *s = r->s;
+	int ret;
 
 	if (r->mem->exists(r->mem, oid))
 		return 0;
-	if (QS_ARRAY_GROW(s->pending, s->pending_alloc, s->npending + 1) < 0) {
+	/* libgit2 wants -1 and its own error set */
+	ret = store_pending(r->s, oid, data, len, type, SIZE_MAX);
+	if (ret == QS_ENOMEM)
 		git_error_set_oom();
-		return -1;
-	}
-	if (r->mem->write(r->mem, oid, data, len, type) < 0)
-		return -1;
-	git_oid_cpy(&s->pending[s->npending].oid, oid);
-	s->pending[s->npending].base = SIZE_MAX;
-	s->npending++;
-	s->pending_bytes += len;
-	return 0;
+	else if (ret < 0)
+		git_error_set_str(GIT_ERROR_ODB, qs_error_last()->message);
+	return ret < 0 ? -1 : 0;
 }
 
 static void rec_free(git_odb_backend *b)
