@@ -1261,108 +1261,87 @@ static int series_run(struct ctx *c, struct series_plan *p)
 }
 
 /*
+ * Apply a series again, on `start`, for a dependency policy: 0 and
+ * `*tip`, 1 when it does not apply (its branch's error says why), < 0.
+ */
+static int retry_series(struct ctx *c, struct series_job *j,
+			const git_oid *start, unsigned int apply_flags,
+			git_oid *tip)
+{
+	j->br->patches = j->br->applied = 0;
+	free(j->br->error);
+	j->br->error = NULL;
+	git_oid_cpy(tip, start);
+	return commit_entries(c, tip, j->v, j->n, apply_flags, j->br);
+}
+
+/*
+ * The `stack` policy: on the nearest earlier series whose branch makes
+ * it apply. 1 when none does, with the error of the attempt alone on
+ * the base, which says what the series needs.
+ */
+static int stack_series(struct ctx *c, struct series_job *jobs, size_t i,
+			git_oid *tip)
+{
+	struct qs_build_branch *br = jobs[i].br;
+	char *alone = br->error;
+	size_t back;
+	int ret = 1;
+
+	br->error = NULL;
+	for (back = i; back-- > 0 && ret == 1;) {
+		const struct qs_build_branch *dep = jobs[back].br;
+
+		if (!dep->built)
+			continue;
+		ret = retry_series(c, &jobs[i], &dep->new,
+				   c->cfg->three_way ? QS_APPLY_3WAY : 0, tip);
+		if (ret == 0 && set_text(&br->depends_on, "%s", dep->name) < 0)
+			ret = QS_ENOMEM;
+	}
+	if (ret == 1) {
+		free(br->error);
+		br->error = alone;
+		alone = NULL;
+	}
+	free(alone);
+	return ret;
+}
+
+/*
  * In file order, each series that applied alone is done; one that did
  * not is handled by the `dependencies` policy, which may build it on an
  * earlier series' branch (all of which are settled by then).
  */
 static int series_settle(struct ctx *c, struct series_plan *p)
 {
-	struct series_job *jobs = p->jobs;
-	size_t njobs = p->njobs, i;
-	int ret = 0;
+	size_t i;
+	int ret;
 
-	for (i = 0; i < njobs; i++) {
-		struct series_job *j = &jobs[i];
+	for (i = 0; i < p->njobs; i++) {
+		struct series_job *j = &p->jobs[i];
 		git_oid tip;
 
 		git_oid_cpy(&tip, &j->tip);
 		c->prog.branches_done++;
 		progress(c, j->br->name);
 		ret = j->result;
-		if (ret == 0) {
-			if ((ret = finish_branch(j->br, &tip)) < 0)
-				goto done;
+		if (ret == 1 && c->cfg->dependencies == QS__DEPS_SKIP) {
+			j->br->status = QS_BRANCH_SKIPPED;
 			continue;
 		}
-		/* it does not apply alone on the base */
-		switch (c->cfg->dependencies) {
-		case QS__DEPS_SKIP:
-			j->br->status = QS_BRANCH_SKIPPED;
-			ret = 0;
-			break;
-		case QS__DEPS_3WAY: {
-			struct qs_build_branch *br = j->br;
-			char *first = br->error;
-
-			br->error = NULL;
-			br->patches = br->applied = 0;
-			git_oid_cpy(&tip, &c->base);
-			ret = commit_entries(c, &tip, j->v, j->n, QS_APPLY_3WAY, br);
-			if (ret < 0) {
-				free(first);
-				goto done;
-			}
-			if (ret == 0) {
-				free(first);
-				if ((ret = finish_branch(br, &tip)) < 0)
-					goto done;
-			} else {
-				br->status = QS_BRANCH_FAILED;
-				free(first);
-				ret = 0;
-			}
-			break;
-		}
-		default: {
-			/* stack: on the nearest earlier series whose branch makes it apply */
-			struct qs_build_branch *br = j->br;
-			char *first = br->error;
-			size_t back;
-			int done_ok = 0;
-
-			br->error = NULL;
-			for (back = i; back-- > 0 && !done_ok;) {
-				const struct qs_build_branch *dep = jobs[back].br;
-
-				if (!dep->built)
-					continue;
-				br->patches = br->applied = 0;
-				free(br->error);
-				br->error = NULL;
-				git_oid_cpy(&tip, &dep->new);
-				ret = commit_entries(c, &tip, j->v, j->n,
-						     c->cfg->three_way ? QS_APPLY_3WAY : 0, br);
-				if (ret < 0) {
-					free(first);
-					goto done;
-				}
-				if (ret == 0) {
-					done_ok = 1;
-					if (set_text(&br->depends_on, "%s", dep->name) < 0) {
-						free(first);
-						ret = QS_ENOMEM;
-						goto done;
-					}
-				}
-			}
-			free(br->error);
-			br->error = NULL;
-			if (done_ok) {
-				free(first);
-				if ((ret = finish_branch(br, &tip)) < 0)
-					goto done;
-			} else {
-				br->error = first;
-				br->status = QS_BRANCH_FAILED;
-				ret = 0;
-			}
-			break;
-		}
-		}
+		if (ret == 1 && c->cfg->dependencies == QS__DEPS_3WAY)
+			ret = retry_series(c, j, &c->base, QS_APPLY_3WAY, &tip);
+		else if (ret == 1)
+			ret = stack_series(c, p->jobs, i, &tip);
+		if (ret < 0)
+			return ret;
+		if (ret == 1)
+			j->br->status = QS_BRANCH_FAILED;
+		else if ((ret = finish_branch(j->br, &tip)) < 0)
+			return ret;
 	}
 	return 0;
-done:
-	return ret;
 }
 
 /* Per-series branches in the repository whose series left the queue. */
@@ -1781,25 +1760,23 @@ done:
 /* ------------------------------------------------------------------ */
 /* Recording resolutions */
 
+static int first_merge_head(const git_oid *oid, void *payload)
+{
+	git_oid_cpy(payload, oid);
+	return 1;	/* one is all a merge of two sides has */
+}
+
+/* What git merge is merging in, from MERGE_HEAD. */
 static int merge_head(git_oid *out, git_repository *repo)
 {
-	qs_buf path = QS_BUF_INIT, data = QS_BUF_INIT;
-	int ret;
+	int err = git_repository_mergehead_foreach(repo, first_merge_head, out);
 
-	qs_buf_addf(&path, "%s/MERGE_HEAD", git_repository_path(repo));
-	if (qs_buf_oom(&path))
-		return QS_ENOMEM;
-	if (qs__read_file(&data, path.ptr) < 0 || data.len < GIT_OID_HEXSZ ||
-	    git_oid_fromstrn(out, data.ptr, GIT_OID_HEXSZ) < 0)
-		ret = qs__error_set(QS_ENOTFOUND,
-				    "no merge in progress in '%s' (no MERGE_HEAD): run git merge there first",
-				    git_repository_workdir(repo) ?
-				    git_repository_workdir(repo) : git_repository_path(repo));
-	else
-		ret = 0;
-	qs_buf_release(&path);
-	qs_buf_release(&data);
-	return ret;
+	if (err == 1)
+		return 0;
+	return qs__error_set(QS_ENOTFOUND,
+			     "no merge in progress in '%s' (no MERGE_HEAD): run git merge there first",
+			     git_repository_workdir(repo) ?
+			     git_repository_workdir(repo) : git_repository_path(repo));
 }
 
 int qs_resolve_record(size_t *out_recorded, const qs_config *cfg,

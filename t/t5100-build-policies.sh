@@ -642,4 +642,14 @@ test_expect_success 'the resolution applies to the merge in the other order' '
 	test_cmp expect actual
 '
 
+test_expect_success 'resolve outside a merge: exit 5, and what to do' '
+	git init -q nomerge &&
+	git -C nomerge commit -q --allow-empty -m one &&
+	printf "repository: .\nseries: s\ncommitter: A <a@b>\nupstream: HEAD\nbranches:\n  - name: x\n    on: upstream\n" \
+		>nomerge/q.yaml &&
+	test_expect_code 5 quiltsync resolve -c nomerge/q.yaml --worktree nomerge 2>err &&
+	test_grep -q "no merge in progress in .*nomerge.*run git merge there first" err &&
+	test ! -e nomerge/quiltsync-resolutions
+'
+
 test_done
