@@ -99,6 +99,11 @@ typedef enum {
 } qs_branch_kind;
 
 typedef enum {
+	QS_BRANCH_REBUILD = 0, /**< recomputed from the queue on every build */
+	QS_BRANCH_APPEND,      /**< never rewritten: new patches go on its tip */
+} qs_branch_mode;
+
+typedef enum {
 	QS_BRANCH_CREATED = 0, /**< did not exist, now does */
 	QS_BRANCH_UPDATED,     /**< moved to a new commit */
 	QS_BRANCH_UNCHANGED,   /**< already where it should be */
