@@ -9,6 +9,7 @@
  */
 #include "internal.h"
 #include "lock.h"
+#include "state.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -82,18 +83,9 @@ int qs__lock_take(struct qs__lock **out, const char *git_dir,
 	if (!out || !git_dir)
 		return qs__error_set(QS_EINVAL, "qs__lock_take: missing argument");
 
-	if (qs_buf_addf(&path, "%s/quiltsync", git_dir) < 0) {
-		ret = QS_ENOMEM;
+	if ((ret = qs__state_dir_create(git_dir)) < 0 ||
+	    (ret = qs__state_path(&path, git_dir, "build.lock")) < 0)
 		goto done;
-	}
-	if (mkdir(path.ptr, 0777) < 0 && errno != EEXIST) {
-		ret = qs__error_os("cannot create the directory", path.ptr);
-		goto done;
-	}
-	if (qs_buf_adds(&path, "/build.lock") < 0) {
-		ret = QS_ENOMEM;
-		goto done;
-	}
 	fd = open(path.ptr, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
 	if (fd < 0) {
 		ret = qs__error_os("cannot open the lock file", path.ptr);

@@ -11,6 +11,7 @@
  * resolution be cut out of a resolved file by its unchanged neighbours.
  */
 #include "merge.h"
+#include "state.h"
 #include "sha1.h"
 
 #include <ctype.h>
@@ -702,58 +703,16 @@ done:
 	return ret;
 }
 
-/* Write "<dir>/<name>" whole or not at all: a temporary file, renamed. */
+/* Write "<dir>/<name>" whole or not at all. */
 static int write_atomic(const char *dir, const char *name, const qs_buf *data)
 {
-	qs_buf tmp = QS_BUF_INIT, final = QS_BUF_INIT;
-	const char *p = data->ptr;
-	size_t left = data->len;
-	int fd = -1, ret = 0;
+	qs_buf path = QS_BUF_INIT;
+	int ret;
 
-	qs_buf_addf(&tmp, "%s/.%s.%ld.tmp", dir, name, (long)getpid());
-	qs_buf_addf(&final, "%s/%s", dir, name);
-	if (qs_buf_oom(&tmp) || qs_buf_oom(&final)) {
-		ret = QS_ENOMEM;
-		goto done;
-	}
-	/* a leftover of a killed run that had our pid */
-	unlink(tmp.ptr);
-	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		ret = qs__error_os("cannot create", tmp.ptr);
-		goto done;
-	}
-	while (left) {
-		ssize_t n = write(fd, p, left);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = qs__error_os("cannot write", tmp.ptr);
-			goto done;
-		}
-		p += n;
-		left -= (size_t)n;
-	}
-	if (fsync(fd) < 0) {
-		ret = qs__error_os("cannot write", tmp.ptr);
-		goto done;
-	}
-	ret = close(fd);
-	fd = -1;
-	if (ret < 0) {
-		ret = qs__error_os("cannot write", tmp.ptr);
-		goto done;
-	}
-	if (rename(tmp.ptr, final.ptr) < 0)
-		ret = qs__error_os("cannot rename to", final.ptr);
-done:
-	if (fd >= 0)
-		close(fd);
-	if (ret < 0 && tmp.len)
-		unlink(tmp.ptr);
-	qs_buf_release(&tmp);
-	qs_buf_release(&final);
+	if (qs_buf_addf(&path, "%s/%s", dir, name) < 0)
+		return QS_ENOMEM;
+	ret = qs__write_atomic(path.ptr, data->ptr, data->len);
+	qs_buf_release(&path);
 	return ret;
 }
 

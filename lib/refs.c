@@ -24,6 +24,7 @@
  */
 #include "internal.h"
 #include "refs.h"
+#include "state.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -55,42 +56,7 @@ static void journal_release(struct journal *j)
 /* "<common dir>/quiltsync" + `leaf`. */
 static int state_path(qs_buf *out, git_repository *repo, const char *leaf)
 {
-	const char *dir = git_repository_commondir(repo);
-	size_t len = strlen(dir);
-
-	qs_buf_clear(out);
-	qs_buf_addf(out, "%s%squiltsync%s%s", dir,
-		    len && dir[len - 1] == '/' ? "" : "/", *leaf ? "/" : "",
-		    leaf);
-	return qs_buf_oom(out) ? QS_ENOMEM : 0;
-}
-
-static int sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int ret = 0;
-
-	if (fd < 0)
-		return qs__error_os("cannot open the directory", dir);
-	if (fsync(fd) < 0)
-		ret = qs__error_os("cannot sync the directory", dir);
-	close(fd);
-	return ret;
-}
-
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
+	return qs__state_path(out, git_repository_commondir(repo), leaf);
 }
 
 /* A reflog message is one line: git turns newlines into spaces too. */
@@ -187,21 +153,14 @@ static int write_journal(git_repository *repo,
 			 const struct qs__ref_update *updates, size_t n,
 			 const char *who, const char *message)
 {
-	qs_buf dir = QS_BUF_INIT, tmp = QS_BUF_INIT, final = QS_BUF_INIT;
-	qs_buf text = QS_BUF_INIT;
+	qs_buf final = QS_BUF_INIT, text = QS_BUF_INIT;
 	char old_hex[GIT_OID_HEXSZ + 1], new_hex[GIT_OID_HEXSZ + 1];
-	bool created = false;
 	size_t i;
-	int fd = -1, ret;
+	int ret;
 
-	if ((ret = state_path(&dir, repo, "")) < 0 ||
-	    (ret = state_path(&tmp, repo, "refs-journal.new")) < 0 ||
+	if ((ret = qs__state_dir_create(git_repository_commondir(repo))) < 0 ||
 	    (ret = state_path(&final, repo, "refs-journal")) < 0)
 		goto done;
-	if (mkdir(dir.ptr, 0777) < 0 && errno != EEXIST) {
-		ret = qs__error_os("cannot create the directory", dir.ptr);
-		goto done;
-	}
 	/* a journal left behind must be finished first, never overwritten */
 	if (access(final.ptr, F_OK) == 0) {
 		ret = qs__error_set(QS_ERROR,
@@ -222,38 +181,10 @@ static int write_journal(git_repository *repo,
 		ret = QS_ENOMEM;
 		goto done;
 	}
-
-	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		ret = qs__error_os("cannot create", tmp.ptr);
-		goto done;
-	}
-	created = true;
-	if (write_all(fd, text.ptr, text.len) < 0 || fsync(fd) < 0) {
-		ret = qs__error_os("cannot write", tmp.ptr);
-		goto done;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		ret = qs__error_os("cannot write", tmp.ptr);
-		goto done;
-	}
-	fd = -1;
-	if (rename(tmp.ptr, final.ptr) < 0) {
-		ret = qs__error_os("cannot rename into place", final.ptr);
-		goto done;
-	}
-	created = false;
-	ret = sync_dir(dir.ptr);
+	ret = qs__write_atomic(final.ptr, text.ptr, text.len);
 done:
-	if (fd >= 0)
-		close(fd);
-	if (created)
-		unlink(tmp.ptr);
 	qs_buf_release(&text);
 	qs_buf_release(&final);
-	qs_buf_release(&tmp);
-	qs_buf_release(&dir);
 	return ret;
 }
 
@@ -271,7 +202,7 @@ static int remove_journal(git_repository *repo)
 	/* so that a power cut cannot bring back a finished journal */
 	if ((ret = state_path(&path, repo, "")) < 0)
 		goto done;
-	ret = sync_dir(path.ptr);
+	ret = qs__sync_dir(path.ptr);
 done:
 	qs_buf_release(&path);
 	return ret;
