@@ -45,27 +45,6 @@ static const char *origin_name(qs_mail_origin_kind k)
 	}
 }
 
-/*
- * The path a file diff touches, as a reader names it: the new name with
- * `strip` components removed (the old one for a deletion). The diff's
- * own names are kept as written, so this is the -pN view of them.
- */
-static const char *touched_path(const qs_diff_file *f, int strip)
-{
-	const char *name = qs_diff_file_op(f) == QS_DIFF_DELETED ?
-		qs_diff_file_old_path(f) : qs_diff_file_new_path(f);
-	const char *stripped;
-
-	if (!name)
-		name = qs_diff_file_old_path(f);
-	if (!name)
-		name = qs_diff_file_index_path(f);
-	if (!name)
-		return "";
-	stripped = qs_path_strip(name, strip);
-	return stripped ? stripped : name;
-}
-
 /* The series position: the [PATCH n/m] prefix, else "This patch (of N)". */
 static unsigned int series_total(const qs_mail *m)
 {
@@ -138,7 +117,7 @@ static void show_json(struct json *j, const char *file, const qs_patch *p,
 	json_key(j, "files");
 	json_array_begin(j);
 	for (i = 0; i < qs_diff_file_count(d); i++)
-		json_string(j, touched_path(qs_diff_file_byindex(d, i), strip));
+		json_string(j, qs_diff_file_path(qs_diff_file_byindex(d, i), strip));
 	json_array_end(j);
 	json_key(j, "changes");
 	json_array_begin(j);
@@ -148,7 +127,7 @@ static void show_json(struct json *j, const char *file, const qs_patch *p,
 		size_t len;
 
 		json_object_begin(j);
-		json_kv_string(j, "path", touched_path(f, strip));
+		json_kv_string(j, "path", qs_diff_file_path(f, strip));
 		json_kv_string(j, "op", op_name(qs_diff_file_op(f)));
 		json_kv_int(j, "hunks", (int64_t)qs_diff_file_hunk_count(f));
 		json_kv_bool(j, "binary", qs_diff_file_binary(&data, &len, f, 0) !=
@@ -195,7 +174,7 @@ static void show_text(const char *file, const qs_patch *p, int strip)
 		const qs_diff_file *f = qs_diff_file_byindex(d, i);
 
 		printf("%s %s (%s)\n", i ? "         " : "files:   ",
-		       touched_path(f, strip), op_name(qs_diff_file_op(f)));
+		       qs_diff_file_path(f, strip), op_name(qs_diff_file_op(f)));
 	}
 	printf("\n%s", qs_mail_message(m));
 }

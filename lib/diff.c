@@ -2137,3 +2137,21 @@ done:
 	qs_buf_release(&tmp);
 	return ret;
 }
+
+const char *qs_diff_file_path(const qs_diff_file *f, int strip)
+{
+	const char *name, *stripped;
+
+	if (!f)
+		return "";
+	name = qs_diff_file_op(f) == QS_DIFF_DELETED ?
+		qs_diff_file_old_path(f) : qs_diff_file_new_path(f);
+	if (!name)
+		name = qs_diff_file_old_path(f);
+	if (!name)
+		name = qs_diff_file_index_path(f);
+	if (!name)
+		return "";
+	stripped = qs_path_strip(name, strip);
+	return stripped ? stripped : name;
+}

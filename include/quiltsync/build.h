@@ -87,6 +87,28 @@ QS_EXTERN(const char *) qs_build_base_id(const qs_build *build);
 /** Refs a journal left by a killed build that this one finished first. */
 QS_EXTERN(size_t) qs_build_recovered_refs(const qs_build *build);
 
+/**
+ * The manifest commit this build wrote (hex), or NULL when it wrote none:
+ * a dry run, or a build that changed nothing. quiltsync-manifest(5).
+ */
+QS_EXTERN(const char *) qs_build_manifest_id(const qs_build *build);
+
+/**
+ * The report as one JSON document (quiltsync-build(1) lists its fields),
+ * as `quiltsync build --json` prints it and as the build keeps it in
+ * "<git dir>/quiltsync/last-build.json"; `dry_run` is written into it.
+ * `*out` is malloc()ed, ends in a newline: free() it.
+ */
+QS_EXTERN(int) qs_build_report_json(char **out, const qs_build *build,
+				    int dry_run);
+
+/**
+ * The report of the last build that wrote the repository of `config`,
+ * as that build kept it: read it with the accessors below as a report
+ * from qs_build_run(). QS_ENOTFOUND when no build has kept one.
+ */
+QS_EXTERN(int) qs_build_report_load(qs_build **out, const qs_config *config);
+
 /** The branches, in the order they were built. */
 QS_EXTERN(size_t) qs_build_branch_count(const qs_build *build);
 QS_EXTERN(const qs_build_branch *) qs_build_branch_byindex(
@@ -116,6 +138,8 @@ typedef enum {
 
 QS_EXTERN(const char *) qs_build_branch_name(const qs_build_branch *branch);
 QS_EXTERN(qs_branch_kind) qs_build_branch_kind(const qs_build_branch *branch);
+/** Rebuilt every time, or append-only; a gone branch says rebuild. */
+QS_EXTERN(qs_branch_mode) qs_build_branch_mode(const qs_build_branch *branch);
 QS_EXTERN(qs_branch_status) qs_build_branch_status(const qs_build_branch *branch);
 /** Hex ids before and after; NULL when the branch did not exist / was not made. */
 QS_EXTERN(const char *) qs_build_branch_old(const qs_build_branch *branch);

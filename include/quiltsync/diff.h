@@ -198,6 +198,14 @@ QS_EXTERN(const qs_diff_line *) qs_hunk_line_byindex(const qs_hunk *hunk,
 QS_EXTERN(const char *) qs_path_strip(const char *path, int n);
 
 /**
+ * The path a file diff touches, with `strip` leading components removed
+ * as patch -pN would: its new name (the old one for a deletion, the
+ * Index: name when it has neither), as written when it has too few
+ * components to strip; "" when it names none. Borrowed from the diff.
+ */
+QS_EXTERN(const char *) qs_diff_file_path(const qs_diff_file *file, int strip);
+
+/**
  * Tells whether `path` exists in the tree a patch is applied to: nonzero
  * when it does (as GNU patch's lstat() would find it). It is also asked
  * about the leading directories of a new file's names ("mm", "mm/sub"),

@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The report of a build: what became of each branch, as the caller gets
+ * it from qs_build_run() (include/quiltsync/build.h), and as it is kept
+ * in the repository for `quiltsync status`.
+ */
+#include "internal.h"
+#include "build-internal.h"
+#include "json-write.h"
+#include "state.h"
+
+static void branch_free(struct qs_build_branch *br)
+{
+	size_t i;
+
+	if (!br)
+		return;
+	for (i = 0; i < br->nconflicts; i++)
+		free(br->conflicts[i].path);
+	free(br->conflicts);
+	free(br->name);
+	free(br->series);
+	free(br->depends_on);
+	free(br->reason);
+	free(br->error);
+	free(br->start_ids);
+	free(br->start_known);
+	free(br->commits);
+	free(br->failed_file);
+	free(br);
+}
+
+void qs_build_free(qs_build *b)
+{
+	size_t i;
+
+	if (!b)
+		return;
+	for (i = 0; i < b->nbranches; i++)
+		branch_free(b->branches[i]);
+	free(b->branches);
+	free(b->base_name);
+	free(b);
+}
+
+struct qs_build_branch *qs__report_add(qs_build *b, const char *name,
+				       qs_branch_kind kind)
+{
+	struct qs_build_branch *br;
+
+	if (QS_ARRAY_GROW(b->branches, b->alloc, b->nbranches + 1) < 0)
+		return NULL;
+	br = qs__calloc(1, sizeof(*br));
+	if (!br)
+		return NULL;
+	br->name = qs__strdup(name);
+	if (!br->name) {
+		free(br);
+		return NULL;
+	}
+	br->kind = kind;
+	b->branches[b->nbranches++] = br;
+	return br;
+}
+
+struct qs_build_branch *qs__report_find(const qs_build *b, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < b->nbranches; i++)
+		if (!strcmp(b->branches[i]->name, name))
+			return b->branches[i];
+	return NULL;
+}
+
+int qs__set_text(char **field, const char *fmt, ...)
+{
+	qs_buf b = QS_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	qs_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	if (qs_buf_oom(&b)) {
+		qs_buf_release(&b);
+		return QS_ENOMEM;
+	}
+	free(*field);
+	*field = qs_buf_detach(&b);
+	return *field ? 0 : QS_ENOMEM;
+}
+
+int qs__report_read_old(git_repository *repo, struct qs_build_branch *br)
+{
+	qs_buf ref = QS_BUF_INIT;
+	int err;
+
+	qs_buf_addf(&ref, "refs/heads/%s", br->name);
+	if (qs_buf_oom(&ref))
+		return QS_ENOMEM;
+	err = git_reference_name_to_id(&br->old, repo, ref.ptr);
+	qs_buf_release(&ref);
+	if (err == GIT_ENOTFOUND)
+		return 0;
+	if (err < 0)
+		return qs__error_git("cannot read a branch");
+	br->has_old = 1;
+	git_oid_tostr(br->old_hex, sizeof(br->old_hex), &br->old);
+	return 0;
+}
+
+int qs__report_finish(struct qs_build_branch *br, const git_oid *tip)
+{
+	git_oid_cpy(&br->new, tip);
+	git_oid_tostr(br->new_hex, sizeof(br->new_hex), tip);
+	br->has_new = 1;
+	br->built = 1;
+	if (!br->has_old) {
+		br->status = QS_BRANCH_CREATED;
+		return qs__set_text(&br->reason, "new branch, %zu patch%s", br->patches,
+				    br->patches == 1 ? "" : "es");
+	}
+	if (git_oid_equal(&br->old, tip)) {
+		br->status = QS_BRANCH_UNCHANGED;
+		return qs__set_text(&br->reason, "%zu patch%s, unchanged", br->patches,
+				    br->patches == 1 ? "" : "es");
+	}
+	br->status = QS_BRANCH_UPDATED;
+	return qs__set_text(&br->reason, "%zu patch%s, %zu applied anew",
+			    br->patches, br->patches == 1 ? "" : "es", br->applied);
+}
+
+void qs__report_reset_patches(struct qs_build_branch *br)
+{
+	br->patches = br->applied = 0;
+	br->ncommits = 0;
+	free(br->error);
+	br->error = NULL;
+	free(br->failed_file);
+	br->failed_file = NULL;
+	br->failed_entry = NULL;
+	br->failed_hunk = 0;
+}
+
+int qs__report_add_commit(struct qs_build_branch *br,
+			  const struct patch_commit *pc)
+{
+	if (QS_ARRAY_GROW(br->commits, br->commits_alloc, br->ncommits + 1) < 0)
+		return QS_ENOMEM;
+	br->commits[br->ncommits++] = *pc;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The report as JSON */
+
+static const char *kind_word(qs_branch_kind k)
+{
+	switch (k) {
+	case QS_BRANCH_SERIES: return "series";
+	case QS_BRANCH_TREE: return "tree";
+	default: return "integration";
+	}
+}
+
+static const char *status_word(qs_branch_status s)
+{
+	static const char *const words[] = {
+		[QS_BRANCH_CREATED] = "created", [QS_BRANCH_UPDATED] = "updated",
+		[QS_BRANCH_UNCHANGED] = "unchanged", [QS_BRANCH_FAILED] = "failed",
+		[QS_BRANCH_BLOCKED] = "blocked", [QS_BRANCH_CONFLICT] = "conflict",
+		[QS_BRANCH_SKIPPED] = "skipped", [QS_BRANCH_GONE] = "gone",
+	};
+
+	return (size_t)s < QS_ARRAY_SIZE(words) ? words[s] : "gone";
+}
+
+static void branch_json(struct json *j, const struct qs_build_branch *br)
+{
+	size_t k;
+
+	json_object_begin(j);
+	json_kv_string(j, "name", br->name);
+	json_kv_string(j, "kind", kind_word(br->kind));
+	json_kv_string(j, "mode", br->mode == QS_BRANCH_APPEND ? "append" : "rebuild");
+	json_kv_string(j, "old", qs_build_branch_old(br));
+	json_kv_string(j, "new", qs_build_branch_new(br));
+	json_kv_string(j, "status", status_word(br->status));
+	json_kv_string(j, "series", br->series);
+	json_kv_string(j, "depends_on", br->depends_on);
+	json_kv_int(j, "patches", (int64_t)br->patches);
+	json_kv_int(j, "applied", (int64_t)br->applied);
+	json_kv_string(j, "reason", br->reason);
+	json_kv_string(j, "error", br->error);
+	if (br->status == QS_BRANCH_CONFLICT) {
+		json_key(j, "merge");
+		json_object_begin(j);
+		json_kv_string(j, "ours", qs_build_branch_merge_ours(br));
+		json_kv_string(j, "theirs", qs_build_branch_merge_theirs(br));
+		json_key(j, "conflicts");
+		json_array_begin(j);
+		for (k = 0; k < br->nconflicts; k++) {
+			json_object_begin(j);
+			json_kv_string(j, "path", br->conflicts[k].path);
+			json_kv_int(j, "hunks", (int64_t)br->conflicts[k].hunks);
+			json_object_end(j);
+		}
+		json_array_end(j);
+		json_object_end(j);
+	}
+	json_object_end(j);
+}
+
+int qs__report_json(qs_buf *out, const qs_build *b, int dry_run)
+{
+	struct json j;
+	char *text = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&text, &len);
+	int ret = 0;
+
+	if (!f)
+		return qs__error_oom();
+	json_init(&j, f);
+	json_object_begin(&j);
+	json_kv_bool(&j, "dry_run", dry_run);
+	json_kv_string(&j, "base", b->base_name);
+	json_kv_string(&j, "base_id", b->base_hex);
+	json_kv_int(&j, "recovered_refs", (int64_t)b->recovered);
+	json_kv_string(&j, "manifest", qs_build_manifest_id(b));
+	json_key(&j, "branches");
+	json_array_begin(&j);
+	for (i = 0; i < b->nbranches; i++)
+		branch_json(&j, b->branches[i]);
+	json_array_end(&j);
+	json_object_end(&j);
+	json_end_document(&j);
+	if (fclose(f) != 0 || !text)
+		ret = qs__error_oom();
+	else if (qs_buf_add(out, text, len) < 0)
+		ret = QS_ENOMEM;
+	free(text);
+	return ret;
+}
+
+int qs__report_save(const qs_build *b, git_repository *repo)
+{
+	qs_buf text = QS_BUF_INIT, path = QS_BUF_INIT;
+	int ret;
+
+	if ((ret = qs__report_json(&text, b, 0)) == 0 &&
+	    (ret = qs__state_path(&path, git_repository_commondir(repo),
+				  "last-build.json")) == 0)
+		ret = qs__write_atomic(path.ptr, text.ptr, text.len);
+	qs_buf_release(&text);
+	qs_buf_release(&path);
+	return ret;
+}
+
+int qs_build_report_json(char **out, const qs_build *b, int dry_run)
+{
+	qs_buf text = QS_BUF_INIT;
+	int ret;
+
+	if (!out || !b)
+		return qs__error_set(QS_EINVAL, "qs_build_report_json: NULL argument");
+	*out = NULL;
+	if ((ret = qs__report_json(&text, b, dry_run)) < 0) {
+		qs_buf_release(&text);
+		return ret;
+	}
+	*out = qs_buf_detach(&text);
+	return *out ? 0 : QS_ENOMEM;
+}
+
+/* ------------------------------------------------------------------ */
+/* Accessors */
+
+const char *qs_build_base_name(const qs_build *b)
+{
+	return b ? b->base_name : NULL;
+}
+
+const char *qs_build_base_id(const qs_build *b)
+{
+	return b ? b->base_hex : NULL;
+}
+
+size_t qs_build_recovered_refs(const qs_build *b)
+{
+	return b ? b->recovered : 0;
+}
+
+const char *qs_build_manifest_id(const qs_build *b)
+{
+	return b && b->manifest_hex[0] ? b->manifest_hex : NULL;
+}
+
+size_t qs_build_branch_count(const qs_build *b)
+{
+	return b ? b->nbranches : 0;
+}
+
+const qs_build_branch *qs_build_branch_byindex(const qs_build *b, size_t i)
+{
+	return b && i < b->nbranches ? b->branches[i] : NULL;
+}
+
+const char *qs_build_branch_name(const qs_build_branch *br)
+{
+	return br->name;
+}
+
+qs_branch_kind qs_build_branch_kind(const qs_build_branch *br)
+{
+	return br->kind;
+}
+
+qs_branch_mode qs_build_branch_mode(const qs_build_branch *br)
+{
+	return br->mode;
+}
+
+qs_branch_status qs_build_branch_status(const qs_build_branch *br)
+{
+	return br->status;
+}
+
+const char *qs_build_branch_old(const qs_build_branch *br)
+{
+	return br->has_old ? br->old_hex : NULL;
+}
+
+const char *qs_build_branch_new(const qs_build_branch *br)
+{
+	return br->has_new ? br->new_hex : NULL;
+}
+
+const char *qs_build_branch_series(const qs_build_branch *br)
+{
+	return br->series;
+}
+
+const char *qs_build_branch_depends_on(const qs_build_branch *br)
+{
+	return br->depends_on;
+}
+
+size_t qs_build_branch_patches(const qs_build_branch *br)
+{
+	return br->patches;
+}
+
+size_t qs_build_branch_applied(const qs_build_branch *br)
+{
+	return br->applied;
+}
+
+const char *qs_build_branch_reason(const qs_build_branch *br)
+{
+	return br->reason;
+}
+
+const char *qs_build_branch_error(const qs_build_branch *br)
+{
+	return br->error;
+}
+
+const char *qs_build_branch_merge_ours(const qs_build_branch *br)
+{
+	return br->has_merge ? br->ours_hex : NULL;
+}
+
+const char *qs_build_branch_merge_theirs(const qs_build_branch *br)
+{
+	return br->has_merge ? br->theirs_hex : NULL;
+}
+
+size_t qs_build_branch_conflict_count(const qs_build_branch *br)
+{
+	return br->nconflicts;
+}
+
+const char *qs_build_branch_conflict_path(const qs_build_branch *br, size_t i,
+					  size_t *out_hunks)
+{
+	if (i >= br->nconflicts)
+		return NULL;
+	if (out_hunks)
+		*out_hunks = br->conflicts[i].hunks;
+	return br->conflicts[i].path;
+}
