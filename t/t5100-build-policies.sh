@@ -652,4 +652,58 @@ test_expect_success 'resolve outside a merge: exit 5, and what to do' '
 	test ! -e nomerge/quiltsync-resolutions
 '
 
+# ------------------------------------------------------------------
+# 5. Per-series names the plan refuses before any work starts. Once, a
+# clash found while threads were already building series made the build
+# write nothing, print "no error" and exit 0: a cron job's
+# `build || mail` never fired.
+
+test_expect_success 'setup: a series titled "stable" and a tree branch mm-stable' '
+	mkdir names && cd names &&
+	make_upstream repo && mkdir q && start_at v1.0-rc3 &&
+	mkpatch q/s.patch "stable" s.txt "s/^s line 1\$/s line ONE/" &&
+	start_at v1.0-rc3 &&
+	mkpatch q/a.patch "a: change f" f.txt "s/^f line 5\$/f line FIVE/" &&
+	start_at v1.0-rc3 &&
+	mkpatch q/d.patch "d: change g" g.txt "s/^g line 3\$/g line THREE/" &&
+	# akpm-style mails without a Date: (the commit takes its parent date)
+	sed -i "/^Date: /d" q/a.patch q/d.patch &&
+	printf "%s\n" "#BRANCH mm-stable" "#ENDBRANCH mm-stable" \
+		"#BRANCH mm-unstable" "#" a.patch "#" d.patch "#" s.patch \
+		"#ENDBRANCH mm-unstable" >q/series &&
+	write_config clash.yaml <<-\EOF &&
+	branches:
+	  - name: mm-stable
+	    on: upstream
+	  - name: mm-unstable
+	    on: base
+	    per-series: mm-{slug}
+	EOF
+	long=$(printf "x%.0s" $(seq 1 260)) &&
+	sed "s/^    per-series: mm-{slug}\$/    per-series: mm-$long-{slug}/" clash.yaml >long.yaml &&
+	test_grep -q "per-series: mm-x*-{slug}" long.yaml
+'
+
+for jobs in 1 2; do
+test_expect_success "a per-series name that is another branch's: exit 2, nothing written (-j $jobs)" '
+	cd names &&
+	refs >before &&
+	test_expect_code 2 quiltsync build -c clash.yaml -j '$jobs' >out 2>err &&
+	test_grep -q "clash.yaml:[0-9]*: per-series branch .mm-stable. of series .stable. has the name of another branch" err &&
+	! grep -q "no error" err &&
+	refs >after &&
+	test_cmp before after &&
+	test ! -e repo/.git/quiltsync/last-build.json
+'
+
+test_expect_success "a per-series name git cannot store: exit 2, nothing written (-j $jobs)" '
+	cd names &&
+	refs >before &&
+	test_expect_code 2 quiltsync build -c long.yaml -j '$jobs' >out 2>err &&
+	test_grep -q "long.yaml:[0-9]*: per-series branch .mm-xxx*-a-change-f. of series .a: change f.: a part of the name is longer than a file name may be" err &&
+	refs >after &&
+	test_cmp before after
+'
+done
+
 test_done
