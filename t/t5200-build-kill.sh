@@ -10,10 +10,13 @@ test_description="build: killed at any moment, every ref is old or new"
 # random delay up to the time a full build takes; when the ref journal
 # appears (or a random delay after); or while the refs are being
 # written (the number of ref lock files starts to fall).
-# After every kill, each ref is its old or its new id (a ref that is
+# After every kill, each ref (the manifest too) is its old or its new id
+# (a ref that is
 # neither is a mixed state), refs of both kinds together only with the
 # journal left to finish them (lib/refs.h), git fsck --strict is clean;
-# and the next run exits 0 and leaves exactly the new ids.
+# and the next run exits 0 and leaves exactly the new ids. The manifest
+# names each branch's very commit whenever no journal is pending, and
+# after the next run.
 
 for cmd in git jq awk; do
 	command -v $cmd >/dev/null || skip_all "$cmd is not installed"
@@ -43,6 +46,22 @@ write_config() {
 	    -e "s|^\\(    merge: \\[mm-unstable, mm-nonmm-unstable\\)\\]|\\1, mm-big]|" \
 	    -e "s|^integration:|  - name: mm-big\\n    on: base\\n    per-series: mm-big-{slug}\\n\\n&|" \
 	    "$QS_SOURCE_DIR/examples/demo/quiltsync.yaml" >"$1/quiltsync.yaml"
+}
+
+# manifest_agrees ROUND WHEN: the manifest names the very commit of every
+# branch it says holds what the build made (built or unchanged), and
+# every one of those branches exists.
+manifest_agrees() {
+	git -C repo show refs/quiltsync/manifest:branches.json >branches.json &&
+	jq -r ".[] | select(.status == \"built\" or .status == \"unchanged\") |
+		\"refs/heads/\(.name) \(.tip)\"" branches.json | sort >manifest-tips &&
+	test -s manifest-tips &&
+	git -C repo for-each-ref --format="%(refname) %(objectname)" refs/heads |
+		sort >branch-tips &&
+	join -a1 manifest-tips branch-tips | awk -v round="$1" -v when="$2" "
+		NF != 3 { print round \" (\" when \"): the manifest names \" \$1 \", which does not exist\"; bad = 1 }
+		NF == 3 && \$2 != \$3 { print round \" (\" when \"): the manifest says \" \$1 \" is \" \$2 \", it is \" \$3; bad = 1 }
+		END { exit bad }"
 }
 
 test_expect_success 'setup: the demo upstream, the demo queue and 300 more patches' '
@@ -85,6 +104,7 @@ test_expect_success 'setup: the old build, and a changed queue' '
 	test_must_fail test -s not-created &&
 	refs >refs.old &&
 	test $(grep -c "^refs/heads/mm-big-big" refs.old) = $SERIES &&
+	manifest_agrees setup "the old build" &&
 	cp -R repo repo.old &&
 	cp -R old new && write_config new &&
 	# a new author date for the second patch of every generated series
@@ -99,6 +119,10 @@ test_expect_success 'setup: the old build, and a changed queue' '
 	end=$(date +%s%N) &&
 	echo $(( (end - start) / 1000 )) >build-us &&
 	refs >refs.new &&
+	manifest_agrees setup "the new build" &&
+	git -C repo rev-parse refs/quiltsync/manifest^ >parent &&
+	grep "^refs/quiltsync/manifest " refs.old | cut -d" " -f2 >expect &&
+	test_cmp expect parent &&
 	quiltsync build -c new/quiltsync.yaml --json >again.json &&
 	refs >refs.again &&
 	test_cmp refs.new refs.again &&
@@ -146,11 +170,14 @@ check_after_kill() {
 	git -C repo fsck --strict --no-dangling --no-progress >fsck.out 2>&1 || {
 		echo "round $1: git fsck failed:" && cat fsck.out && return 1
 	} &&
+	# without a journal to finish, what the kill left is a whole build
+	if [ $had_journal = no ]; then manifest_agrees "$1" "after the kill"; fi &&
 	quiltsync build -c new/quiltsync.yaml --json >next.json 2>next.err || {
 		echo "round $1: the next run failed ($?):" && cat next.err && return 1
 	} &&
 	refs >after &&
 	test_cmp refs.new after &&
+	manifest_agrees "$1" "after the next run" &&
 	test_must_fail test -e $journal &&
 	test_must_fail test -e $journal.new &&
 	# no ref lock of the killed build is left to block git
