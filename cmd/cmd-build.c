@@ -22,11 +22,10 @@ static const char usage[] =
 	"quiltsync build [-c FILE] [--dry-run] [--allow-rewrite] [--no-cache] "
 	"[--wait SECONDS] [--jobs N] [--json] [-q]";
 
-/* What the library's callbacks need: the bar, and where to keep the report. */
+/* What the progress callback needs. */
 struct run {
 	time_t start;
 	int show_bar, bar_drawn;
-	const qs_config *cfg;
 };
 
 /* patches done of total, branches, and a rough ETA: only on a terminal */
@@ -54,16 +53,6 @@ static void draw_progress(const qs_build_progress *p, void *payload)
 		p->patches_done, p->patches_total, p->branches_done,
 		p->branches_total, eta);
 	run->bar_drawn = 1;
-}
-
-/* Keep the report for quiltsync status while the build holds the lock. */
-static void save_report(const qs_build *build, void *payload)
-{
-	struct run *run = payload;
-
-	if (report_save(run->cfg, build) < 0)
-		cli_warning("cannot save the report for quiltsync status: %s",
-			    strerror(errno));
 }
 
 int cmd_build(int argc, char **argv)
@@ -113,10 +102,8 @@ int cmd_build(int argc, char **argv)
 	opts.jobs = jobs;
 	memset(&run, 0, sizeof(run));
 	run.start = time(NULL);
-	run.cfg = cfg;
 	run.show_bar = !quiet && !json && isatty(STDERR_FILENO);
 	opts.progress = draw_progress;
-	opts.finished = save_report;
 	opts.payload = &run;
 	ret = qs_build_run(&build, cfg, &opts);
 	if (run.bar_drawn)
@@ -125,9 +112,10 @@ int cmd_build(int argc, char **argv)
 		ret = cli_fail();
 		goto done;
 	}
-	if (json)
-		report_json(stdout, build, dry_run);
-	else if (!quiet)
+	if (json && report_json(stdout, build, dry_run) < 0) {
+		ret = cli_fail();
+		goto done;
+	} else if (!json && !quiet)
 		report_human(stdout, build, dry_run);
 	ret = report_exit_code(build);
 done:

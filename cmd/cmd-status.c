@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * quiltsync status: the report of the last build that wrote anything,
- * as kept in the repository by `quiltsync build`.
+ * as the build kept it in the repository, shown as `quiltsync build`
+ * showed it (the JSON names the manifest that records those branches).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,9 +18,7 @@ int cmd_status(int argc, char **argv)
 	const char *config_path = NULL;
 	int json = 0, ret;
 	qs_config *cfg = NULL;
-	char *path = NULL, buf[65536];
-	FILE *f = NULL;
-	size_t n;
+	qs_build *build = NULL;
 	const struct cli_opt options[] = {
 		{ CLI_OPT_STRING, 'c', "config", &config_path, "FILE",
 		  "the config (default: ./quiltsync.yaml)", 0 },
@@ -33,33 +32,27 @@ int cmd_status(int argc, char **argv)
 		return ret;
 	if ((ret = cli_load_config(&cfg, config_path)) != 0)
 		return ret;
-	path = report_path(cfg, json ? "json" : "txt");
-	if (!path) {
-		cli_error("'%s' is not a git repository", qs_config_repository(cfg));
-		ret = QS_EXIT_USAGE;
+	if (qs_build_report_load(&build, cfg) < 0) {
+		/* no build yet is a failed question, not a broken system */
+		ret = qs_error_last()->code == QS_ENOTFOUND ? (cli_fail(), QS_EXIT_FAILED) :
+		      cli_fail();
 		goto done;
 	}
-	f = fopen(path, "r");
-	if (!f) {
-		if (errno == ENOENT) {
-			cli_error("no build has written to '%s' yet",
-				  qs_config_repository(cfg));
-			ret = QS_EXIT_FAILED;
-		} else {
-			cli_error("cannot read '%s': %s", path, strerror(errno));
-			ret = QS_EXIT_SYSTEM;
+	if (json) {
+		if (report_json(stdout, build, 0) < 0) {
+			ret = cli_fail();
+			goto done;
 		}
-		goto done;
+	} else {
+		report_human(stdout, build, 0);
 	}
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, n, stdout);
-	ret = ferror(f) ? QS_EXIT_SYSTEM : QS_EXIT_OK;
-	if (fflush(stdout) != 0 || ferror(stdout))
+	ret = QS_EXIT_OK;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_error("cannot write the output: %s", strerror(errno));
 		ret = QS_EXIT_SYSTEM;
+	}
 done:
-	if (f)
-		fclose(f);
-	free(path);
+	qs_build_free(build);
 	qs_config_free(cfg);
 	return ret;
 }

@@ -210,6 +210,9 @@ static int write_refs(struct build_ctx *c)
 		if ((ret = add_update(u, &n, names, MANIFEST_REF,
 				      has_previous ? &previous : NULL, &manifest)) < 0)
 			goto done;
+	} else if (has_previous) {
+		/* it still says what the branches are */
+		git_oid_tostr(c->b->manifest_hex, sizeof(c->b->manifest_hex), &previous);
 	}
 	/* objects first: no ref may ever name an object not on disk */
 	if ((ret = qs_applier_flush(c->ap)) < 0 || !n)

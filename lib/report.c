@@ -6,6 +6,7 @@
  */
 #include "internal.h"
 #include "build-internal.h"
+#include "json-read.h"
 #include "json-write.h"
 #include "state.h"
 
@@ -271,6 +272,165 @@ int qs_build_report_json(char **out, const qs_build *b, int dry_run)
 	}
 	*out = qs_buf_detach(&text);
 	return *out ? 0 : QS_ENOMEM;
+}
+
+/* ------------------------------------------------------------------ */
+/* The kept report, read back */
+
+/* A string member into a malloc()ed field (NULL stays NULL). */
+static int take_string(char **field, const struct qs__json_value *obj,
+		       const char *key)
+{
+	const char *v = qs__json_string(qs__json_get(obj, key), NULL);
+
+	if (!v)
+		return 0;
+	*field = qs__strdup(v);
+	return *field ? 0 : QS_ENOMEM;
+}
+
+static int take_oid(git_oid *id, char *hex, int *has,
+		    const struct qs__json_value *obj, const char *key)
+{
+	const char *v = qs__json_string(qs__json_get(obj, key), NULL);
+
+	if (!v || strlen(v) != GIT_OID_HEXSZ || git_oid_fromstr(id, v) < 0)
+		return 0;
+	git_oid_tostr(hex, GIT_OID_HEXSZ + 1, id);
+	*has = 1;
+	return 0;
+}
+
+static int word_index(const char *word, const char *(*name)(int), int n)
+{
+	int i;
+
+	for (i = 0; word && i < n; i++)
+		if (!strcmp(word, name(i)))
+			return i;
+	return -1;
+}
+
+static const char *kind_name_of(int i)
+{
+	return kind_word((qs_branch_kind)i);
+}
+
+static const char *status_name_of(int i)
+{
+	return status_word((qs_branch_status)i);
+}
+
+static int load_branch(qs_build *b, const struct qs__json_value *o,
+		       const char *path, size_t index)
+{
+	const char *name = qs__json_string(qs__json_get(o, "name"), NULL);
+	const char *mode = qs__json_string(qs__json_get(o, "mode"), NULL);
+	const struct qs__json_value *merge = qs__json_get(o, "merge");
+	const struct qs__json_value *conflicts = qs__json_get(merge, "conflicts");
+	struct qs_build_branch *br;
+	int kind, status, has;
+	size_t i;
+
+	kind = word_index(qs__json_string(qs__json_get(o, "kind"), NULL),
+			  kind_name_of, QS_BRANCH_INTEGRATION + 1);
+	status = word_index(qs__json_string(qs__json_get(o, "status"), NULL),
+			    status_name_of, QS_BRANCH_GONE + 1);
+	if (!name || kind < 0 || status < 0)
+		return qs__error_set(QS_EPARSE, "%s: branch %zu: no name, kind or status",
+				     path, index + 1);
+	if (!(br = qs__report_add(b, name, (qs_branch_kind)kind)))
+		return QS_ENOMEM;
+	br->status = (qs_branch_status)status;
+	br->mode = mode && !strcmp(mode, "append") ? QS_BRANCH_APPEND : QS_BRANCH_REBUILD;
+	take_oid(&br->old, br->old_hex, &br->has_old, o, "old");
+	take_oid(&br->new, br->new_hex, &br->has_new, o, "new");
+	has = 0;
+	take_oid(&br->ours, br->ours_hex, &has, merge, "ours");
+	take_oid(&br->theirs, br->theirs_hex, &br->has_merge, merge, "theirs");
+	br->has_merge = br->has_merge && has;
+	br->patches = (size_t)qs__json_int(qs__json_get(o, "patches"), NULL);
+	br->applied = (size_t)qs__json_int(qs__json_get(o, "applied"), NULL);
+	if (take_string(&br->series, o, "series") < 0 ||
+	    take_string(&br->depends_on, o, "depends_on") < 0 ||
+	    take_string(&br->reason, o, "reason") < 0 ||
+	    take_string(&br->error, o, "error") < 0)
+		return QS_ENOMEM;
+	if (!qs__json_count(conflicts))
+		return 0;
+	br->conflicts = qs__calloc(qs__json_count(conflicts), sizeof(*br->conflicts));
+	if (!br->conflicts)
+		return QS_ENOMEM;
+	for (i = 0; i < qs__json_count(conflicts); i++) {
+		const struct qs__json_value *c = qs__json_at(conflicts, i);
+
+		if (take_string(&br->conflicts[i].path, c, "path") < 0)
+			return QS_ENOMEM;
+		if (!br->conflicts[i].path)
+			break;
+		br->conflicts[i].hunks = (size_t)qs__json_int(qs__json_get(c, "hunks"), NULL);
+		br->nconflicts++;
+	}
+	return 0;
+}
+
+int qs_build_report_load(qs_build **out, const qs_config *cfg)
+{
+	git_repository *repo = NULL;
+	struct qs__json_doc *doc = NULL;
+	const struct qs__json_value *root, *branches;
+	qs_buf path = QS_BUF_INIT, text = QS_BUF_INIT;
+	qs_build *b = NULL;
+	git_oid id;
+	int has, ret;
+	size_t i;
+
+	if (!out || !cfg)
+		return qs__error_set(QS_EINVAL, "qs_build_report_load: NULL argument");
+	*out = NULL;
+	if (git_repository_open_ext(&repo, cfg->repository,
+				    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
+		return qs__error_set(QS_ECONFIG, "'%s' is not a git repository",
+				     cfg->repository);
+	if ((ret = qs__state_path(&path, git_repository_commondir(repo),
+				  "last-build.json")) < 0)
+		goto done;
+	if ((ret = qs__read_file(&text, path.ptr)) < 0) {
+		if (ret == QS_ENOTFOUND)
+			qs__error_set(QS_ENOTFOUND, "no build has written to '%s' yet",
+				      cfg->repository);
+		goto done;
+	}
+	if ((ret = qs__json_parse(&doc, text.ptr, text.len, path.ptr)) < 0)
+		goto done;
+	root = qs__json_root(doc);
+	branches = qs__json_get(root, "branches");
+	if (qs__json_type(branches) != QS__JSON_ARRAY) {
+		ret = qs__error_set(QS_EPARSE, "%s: no list of branches", path.ptr);
+		goto done;
+	}
+	if (!(b = qs__calloc(1, sizeof(*b)))) {
+		ret = QS_ENOMEM;
+		goto done;
+	}
+	if ((ret = take_string(&b->base_name, root, "base")) < 0)
+		goto done;
+	has = 0;
+	take_oid(&id, b->base_hex, &has, root, "base_id");
+	take_oid(&id, b->manifest_hex, &has, root, "manifest");
+	b->recovered = (size_t)qs__json_int(qs__json_get(root, "recovered_refs"), NULL);
+	for (i = 0; i < qs__json_count(branches); i++)
+		if ((ret = load_branch(b, qs__json_at(branches, i), path.ptr, i)) < 0)
+			goto done;
+	*out = b;
+	b = NULL;
+done:
+	qs_build_free(b);
+	qs__json_doc_free(doc);
+	qs_buf_release(&text);
+	qs_buf_release(&path);
+	git_repository_free(repo);
+	return ret;
 }
 
 /* ------------------------------------------------------------------ */

@@ -88,8 +88,10 @@ QS_EXTERN(const char *) qs_build_base_id(const qs_build *build);
 QS_EXTERN(size_t) qs_build_recovered_refs(const qs_build *build);
 
 /**
- * The manifest commit this build wrote (hex), or NULL when it wrote none:
- * a dry run, or a build that changed nothing. quiltsync-manifest(5).
+ * The manifest commit that records the branches as this build left them
+ * (hex): the one it wrote, or, when it changed nothing, the last one.
+ * NULL for a dry run, or when no build has written one. Its format is
+ * quiltsync-manifest(5).
  */
 QS_EXTERN(const char *) qs_build_manifest_id(const qs_build *build);
 
