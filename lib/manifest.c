@@ -227,15 +227,32 @@ static void holdings_clear(struct holdings *h)
 }
 
 /*
- * The commits of one patch in every branch: those it has itself, then
- * every branch that starts from, stacks on or merges a holder (in build
- * order, which puts what a branch needs before it), with that commit.
+ * Which branch holds which patch, found once for all patches: each
+ * branch's own commits by patch, and, for the branches that build on
+ * others (stacked series, tree branches on tree branches, integrations),
+ * which ones, in build order, which puts what a branch needs before it.
  */
-struct held {
-	const git_oid *commit;	/* NULL: not held */
-	size_t position;	/* 0: inherited */
+struct own {
+	size_t branch;
+	const struct patch_commit *pc;
+	size_t position;	/* 1-based among the branch's commits */
 };
 
+struct dependent {
+	size_t branch;
+	size_t *upon;		/* indices of the branches it starts from or merges */
+	size_t nupon;
+};
+
+struct held_index {
+	struct own *own;	/* grouped by patch: own[first[p] .. first[p + 1]) */
+	size_t *first;
+	struct dependent *deps;
+	size_t ndeps;
+	size_t *upon_pool;
+};
+
+/* Whether `br` starts from, stacks on or merges the branch `name`. */
 static int is_upon(const struct qs_build_branch *br, const char *name)
 {
 	const struct qs__plan_branch *pb = br->plan;
@@ -249,22 +266,127 @@ static int is_upon(const struct qs_build_branch *br, const char *name)
 	return 0;
 }
 
-static void inherit(struct build_ctx *c, struct held *held)
+static void held_index_clear(struct held_index *x)
+{
+	free(x->own);
+	free(x->first);
+	free(x->deps);
+	free(x->upon_pool);
+}
+
+static int held_index_make(struct held_index *x, struct build_ctx *c,
+			   const struct holdings *h)
+{
+	size_t b, k, n = 0, nupon = 0, *fill = NULL;
+	int ret = 0;
+
+	memset(x, 0, sizeof(*x));
+	for (b = 0; b < c->b->nbranches; b++) {
+		const struct qs_build_branch *br = c->b->branches[b];
+
+		n += br->ncommits;
+		nupon += br->plan ? br->plan->non + 1 : 0;
+	}
+	x->own = qs__calloc(n + 1, sizeof(*x->own));
+	x->first = qs__calloc(h->npatches + 2, sizeof(*x->first));
+	fill = qs__calloc(h->npatches + 1, sizeof(*fill));
+	x->deps = qs__calloc(c->b->nbranches + 1, sizeof(*x->deps));
+	x->upon_pool = qs__calloc(nupon + 1, sizeof(*x->upon_pool));
+	if (!x->own || !x->first || !fill || !x->deps || !x->upon_pool) {
+		ret = QS_ENOMEM;
+		goto done;
+	}
+	/* counting sort of every branch's commits by patch */
+	for (b = 0; b < c->b->nbranches; b++) {
+		const struct qs_build_branch *br = c->b->branches[b];
+
+		for (k = 0; k < br->ncommits; k++) {
+			size_t line = qs_entry_line(br->commits[k].entry);
+
+			if (line < h->nlines && h->by_line[line])
+				x->first[h->by_line[line]]++;
+		}
+	}
+	for (k = 1; k <= h->npatches + 1; k++)
+		x->first[k] += x->first[k - 1];
+	for (b = 0; b < c->b->nbranches; b++) {
+		const struct qs_build_branch *br = c->b->branches[b];
+
+		for (k = 0; k < br->ncommits; k++) {
+			size_t line = qs_entry_line(br->commits[k].entry), p;
+			struct own *o;
+
+			if (line >= h->nlines || !h->by_line[line])
+				continue;
+			p = h->by_line[line] - 1;
+			o = &x->own[x->first[p] + fill[p]++];
+			o->branch = b;
+			o->pc = &br->commits[k];
+			o->position = k + 1;
+		}
+	}
+	/* the branches that build on others, and on which */
+	nupon = 0;
+	for (b = 0; b < c->b->nbranches; b++) {
+		const struct qs_build_branch *br = c->b->branches[b];
+		struct dependent *d = &x->deps[x->ndeps];
+
+		if (!holds(br))
+			continue;
+		d->branch = b;
+		d->upon = x->upon_pool + nupon;
+		for (k = 0; k < b; k++) {
+			if (is_upon(br, c->b->branches[k]->name))
+				d->upon[d->nupon++] = k;
+		}
+		nupon += d->nupon;
+		x->ndeps += d->nupon > 0;
+	}
+done:
+	free(fill);
+	return ret;
+}
+
+/*
+ * The commits of patch `p` in every branch that holds it: those it has
+ * itself, then every branch that starts from, stacks on or merges a
+ * holder, with that commit (position 0: inherited).
+ */
+struct held {
+	const git_oid *commit;	/* NULL: not held */
+	size_t position;
+};
+
+static void held_of(struct held *held, const struct held_index *x,
+		    const struct build_ctx *c, size_t p)
 {
 	size_t i, k;
 
-	for (i = 0; i < c->b->nbranches; i++) {
-		const struct qs_build_branch *br = c->b->branches[i];
+	for (i = x->first[p]; i < x->first[p + 1]; i++) {
+		const struct own *o = &x->own[i];
 
-		if (held[i].commit || !holds(br))
-			continue;
-		for (k = 0; k < i; k++) {
-			if (held[k].commit && is_upon(br, c->b->branches[k]->name)) {
-				held[i].commit = held[k].commit;
-				break;
-			}
+		if (holds(c->b->branches[o->branch])) {
+			held[o->branch].commit = &o->pc->commit;
+			held[o->branch].position = o->position;
 		}
 	}
+	for (i = 0; i < x->ndeps; i++) {
+		const struct dependent *d = &x->deps[i];
+
+		for (k = 0; k < d->nupon && !held[d->branch].commit; k++)
+			held[d->branch].commit = held[d->upon[k]].commit;
+	}
+}
+
+/* Forget patch `p`'s holders, for the next: only what held_of set. */
+static void held_clear(struct held *held, const struct held_index *x, size_t p)
+{
+	size_t i;
+
+	for (i = x->first[p]; i < x->first[p + 1]; i++)
+		held[x->own[i].branch].commit = NULL;
+	for (i = 0; i < x->ndeps; i++)
+		held[x->deps[i].branch].commit = NULL;
 }
 
 static const char *const how_words[] = {
@@ -361,19 +483,29 @@ static void mail_json(struct json *j, const qs_patch *p, const qs_series_entry *
 	json_array_end(j);
 }
 
+/* The patch commit of `p` on branch `b`, or NULL. */
+static const struct patch_commit *own_on(const struct held_index *x, size_t p,
+					 size_t b)
+{
+	size_t i;
+
+	for (i = x->first[p]; i < x->first[p + 1]; i++)
+		if (x->own[i].branch == b)
+			return x->own[i].pc;
+	return NULL;
+}
+
 static int patches_json(struct json *j, struct build_ctx *c,
 			const struct holdings *h)
 {
 	size_t i, b, k, nb = c->b->nbranches;
 	struct held *held = qs__calloc(nb ? nb : 1, sizeof(*held));
-	const struct patch_commit **own = qs__calloc(nb ? nb : 1, sizeof(*own));
-	/* per branch, how far its commits have been matched: both are in file order */
-	size_t *cursor = qs__calloc(nb ? nb : 1, sizeof(*cursor));
+	struct held_index x;
+	int ret = held_index_make(&x, c, h);
 
-	if (!held || !own || !cursor) {
+	if (ret < 0 || !held) {
+		held_index_clear(&x);
 		free(held);
-		free(own);
-		free(cursor);
 		return QS_ENOMEM;
 	}
 	json_array_begin(j);
@@ -381,31 +513,11 @@ static int patches_json(struct json *j, struct build_ctx *c,
 		const qs_series_entry *e = h->patches[i];
 		const qs_patch *p = qs_queue_patch(c->queue, e);
 		const qs_patchset *set = qs_queue_patchset_of(c->queue, e);
-		const struct qs_build_branch *tree = NULL;
-		const struct patch_commit *tree_pc = NULL;
+		/* report branches follow the plan one for one (gone ones after) */
+		size_t t = (size_t)(h->tree_of[i] - c->plan->v);
+		const struct qs_build_branch *tree = t < nb ? c->b->branches[t] : NULL;
 
-		memset(held, 0, nb * sizeof(*held));
-		for (b = 0; b < nb; b++) {
-			const struct qs_build_branch *br = c->b->branches[b];
-
-			own[b] = NULL;
-			if (br->plan == h->tree_of[i])
-				tree = br;
-			for (k = cursor[b]; k < br->ncommits; k++) {
-				if (br->commits[k].entry == e) {
-					own[b] = &br->commits[k];
-					cursor[b] = k + 1;
-					break;
-				}
-			}
-			if (own[b] && br == tree)
-				tree_pc = own[b];
-			if (own[b] && holds(br)) {
-				held[b].commit = &own[b]->commit;
-				held[b].position = (size_t)(own[b] - br->commits) + 1;
-			}
-		}
-		inherit(c, held);
+		held_of(held, &x, c, i);
 		json_object_begin(j);
 		json_kv_string(j, "name", qs_entry_name(e));
 		json_kv_int(j, "line", (int64_t)qs_entry_line(e));
@@ -416,7 +528,7 @@ static int patches_json(struct json *j, struct build_ctx *c,
 		if (set) {
 			size_t pos = 0;
 
-			for (k = 0; k < qs_patchset_entry_count(set); k++)
+			for (k = 0; k < qs_patchset_entry_count(set) && !pos; k++)
 				if (qs_patchset_entry_byindex(set, k) == e)
 					pos = k + 1;
 			json_object_begin(j);
@@ -428,7 +540,7 @@ static int patches_json(struct json *j, struct build_ctx *c,
 		} else {
 			json_null(j);
 		}
-		applied_json(j, c, e, tree_pc, tree);
+		applied_json(j, c, e, tree ? own_on(&x, i, t) : NULL, tree);
 		json_key(j, "commits");
 		json_array_begin(j);
 		for (b = 0; b < nb; b++) {
@@ -446,12 +558,12 @@ static int patches_json(struct json *j, struct build_ctx *c,
 		}
 		json_array_end(j);
 		json_object_end(j);
+		held_clear(held, &x, i);
 	}
 	json_array_end(j);
 	json_end_document(j);
+	held_index_clear(&x);
 	free(held);
-	free(own);
-	free(cursor);
 	return 0;
 }
 
