@@ -122,6 +122,8 @@ void qs__report_reset_patches(struct qs_build_branch *br);
 /* Record a patch's commit on the branch. */
 int qs__report_add_commit(struct qs_build_branch *br,
 			  const struct patch_commit *pc);
+/* "created", "updated", ...: the status as the report's JSON writes it. */
+const char *qs__report_status_word(qs_branch_status s);
 /* The report as JSON (quiltsync-build(1) documents it) into `out`. */
 int qs__report_json(qs_buf *out, const qs_build *b, int dry_run);
 /* "<common dir>/quiltsync/last-build.json", replaced whole. */

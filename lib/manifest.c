@@ -28,18 +28,12 @@ struct holdings {
 	size_t npatches;
 };
 
+/* The report's word, but "built" for created and updated: a state, not a move. */
 static const char *status_word(const struct qs_build_branch *br)
 {
-	switch (br->status) {
-	case QS_BRANCH_CREATED:
-	case QS_BRANCH_UPDATED: return "built";
-	case QS_BRANCH_UNCHANGED: return "unchanged";
-	case QS_BRANCH_FAILED: return "failed";
-	case QS_BRANCH_BLOCKED: return "blocked";
-	case QS_BRANCH_CONFLICT: return "conflict";
-	case QS_BRANCH_SKIPPED: return "skipped";
-	default: return "gone";
-	}
+	if (br->status == QS_BRANCH_CREATED || br->status == QS_BRANCH_UPDATED)
+		return "built";
+	return qs__report_status_word(br->status);
 }
 
 /* A branch whose ref names what the build made: it holds its commits. */

@@ -164,7 +164,7 @@ static const char *kind_word(qs_branch_kind k)
 	}
 }
 
-static const char *status_word(qs_branch_status s)
+const char *qs__report_status_word(qs_branch_status s)
 {
 	static const char *const words[] = {
 		[QS_BRANCH_CREATED] = "created", [QS_BRANCH_UPDATED] = "updated",
@@ -186,7 +186,7 @@ static void branch_json(struct json *j, const struct qs_build_branch *br)
 	json_kv_string(j, "mode", br->mode == QS_BRANCH_APPEND ? "append" : "rebuild");
 	json_kv_string(j, "old", qs_build_branch_old(br));
 	json_kv_string(j, "new", qs_build_branch_new(br));
-	json_kv_string(j, "status", status_word(br->status));
+	json_kv_string(j, "status", qs__report_status_word(br->status));
 	json_kv_string(j, "series", br->series);
 	json_kv_string(j, "depends_on", br->depends_on);
 	json_kv_int(j, "patches", (int64_t)br->patches);
@@ -318,7 +318,7 @@ static const char *kind_name_of(int i)
 
 static const char *status_name_of(int i)
 {
-	return status_word((qs_branch_status)i);
+	return qs__report_status_word((qs_branch_status)i);
 }
 
 static int load_branch(qs_build *b, const struct qs__json_value *o,
