@@ -11,7 +11,7 @@
 #include <git2.h>
 
 #include "cli.h"
-#include "json.h"
+#include "json-write.h"
 
 static const char usage[] =
 	"quiltsync apply --repo DIR --base REV (--series FILE [--patches DIR] | "

@@ -15,7 +15,7 @@
 #include <git2.h>
 
 #include "cli.h"
-#include "json.h"
+#include "json-write.h"
 #include "report.h"
 
 static const char usage[] =

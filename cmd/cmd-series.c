@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "json.h"
+#include "json-write.h"
 
 static const char usage[] =
 	"quiltsync series [--json] [--series FILE [--patches DIR]] "

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "json.h"
+#include "json-write.h"
 
 static const char usage[] =
 	"quiltsync show-patch [--json] [-k | -b] [-p N] [--strict] FILE...";

@@ -9,7 +9,7 @@
 #include <git2.h>
 
 #include "cli.h"
-#include "json.h"
+#include "json-write.h"
 #include "report.h"
 
 static const char *kind_name(qs_branch_kind k)

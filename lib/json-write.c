@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
+/* The JSON writer; see json-write.h. */
 #include <inttypes.h>
 #include <string.h>
 
-#include "json.h"
+#include "json-write.h"
+
+#include "banned.h"
 
 void json_init(struct json *j, FILE *out)
 {

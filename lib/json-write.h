@@ -2,12 +2,17 @@
 /*
  * A streaming JSON writer for machine-readable output. It places the
  * commas and escapes strings (control characters as \u00XX, invalid
- * UTF-8 bytes as U+FFFD), so every command's output is valid JSON.
+ * UTF-8 bytes as U+FFFD), so every document it writes is valid JSON.
  * Output is compact: one document per line when `json_end_document` is
  * called.
+ *
+ * It needs nothing but stdio, so that one source is compiled into both
+ * the library (JSON documents it writes, such as the manifest) and the
+ * quiltsync command (its --json output) without the command reaching
+ * into lib/'s internals. In the shared library its symbols stay hidden.
  */
-#ifndef QS_JSON_H
-#define QS_JSON_H
+#ifndef QS_JSON_WRITE_H
+#define QS_JSON_WRITE_H
 
 #include <stddef.h>
 #include <stdint.h>
