@@ -117,12 +117,17 @@ static void write_escaped(FILE *out, const char *str, size_t n)
 	fputc('"', out);
 }
 
-void json_key(struct json *j, const char *key)
+void json_key_len(struct json *j, const char *key, size_t len)
 {
 	before_value(j);
-	write_escaped(j->out, key, strlen(key));
+	write_escaped(j->out, key, len);
 	fputc(':', j->out);
 	j->after_key = 1;
+}
+
+void json_key(struct json *j, const char *key)
+{
+	json_key_len(j, key, strlen(key));
 }
 
 void json_string_len(struct json *j, const char *s, size_t len)
@@ -144,6 +149,12 @@ void json_int(struct json *j, int64_t v)
 {
 	before_value(j);
 	fprintf(j->out, "%" PRId64, v);
+}
+
+void json_number_text(struct json *j, const char *text, size_t len)
+{
+	before_value(j);
+	fwrite(text, 1, len, j->out);
 }
 
 void json_bool(struct json *j, int v)

@@ -18,7 +18,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define JSON_MAX_DEPTH 32
+/*
+ * Levels 0 (the top) to JSON_MAX_DEPTH - 1: 128 nested arrays and
+ * objects, as deep as the reader (json-read.h) accepts, so that what it
+ * reads can be written back.
+ */
+#define JSON_MAX_DEPTH 129
 
 struct json {
 	FILE *out;
@@ -34,10 +39,18 @@ void json_object_end(struct json *j);
 void json_array_begin(struct json *j);
 void json_array_end(struct json *j);
 void json_key(struct json *j, const char *key);
+/* A key that may hold NUL bytes. */
+void json_key_len(struct json *j, const char *key, size_t len);
 /* A string; NULL writes null. */
 void json_string(struct json *j, const char *s);
 void json_string_len(struct json *j, const char *s, size_t len);
 void json_int(struct json *j, int64_t v);
+/*
+ * A number given as its JSON text ("1.5e3"), written as it is: the
+ * reader keeps numbers that are not int64_t integers as text. The text
+ * must be a valid JSON number.
+ */
+void json_number_text(struct json *j, const char *text, size_t len);
 void json_bool(struct json *j, int v);
 void json_null(struct json *j);
 /* Convenience: key and value at once. */
