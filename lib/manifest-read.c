@@ -604,7 +604,8 @@ int qs_manifest_load(qs_manifest **out, const char *repository,
 		return QS_ENOMEM;
 	if (git_repository_open_ext(&repo, repository,
 				    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
-		ret = qs__error_set(QS_ENOTFOUND, "'%s' is not a git repository: %s",
+		/* the caller's argument: QS_ENOTFOUND is for the manifest */
+		ret = qs__error_set(QS_EINVAL, "'%s' is not a git repository: %s",
 				    repository, git_error_last() ?
 				    git_error_last()->message : "unknown error");
 		goto done;

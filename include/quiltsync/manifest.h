@@ -59,13 +59,13 @@ typedef enum {
  * manifest commit ("refs/quiltsync/manifest~1", an id, a prefix); NULL
  * means QS_MANIFEST_REF. `flags` are qs_manifest_flag bits.
  *
- * Errors: QS_ENOTFOUND when `repository` is not a git repository, when
- * `rev` names nothing ("no build has written a manifest in 'REPO' yet"
- * for the ref itself); QS_EPARSE when the commit is not a manifest (a
- * blob is missing), when its format is newer than QS_MANIFEST_FORMAT,
- * when a blob is not JSON or a field is missing or ill-typed, or when
- * the blobs disagree (a count, a commit on a branch that is not
- * listed); QS_EGIT, QS_ENOMEM.
+ * Errors: QS_ENOTFOUND when `rev` names nothing ("no build has written
+ * a manifest in 'REPO' yet" for the ref itself); QS_EINVAL when
+ * `repository` is not a git repository; QS_EPARSE when the commit is
+ * not a manifest (a blob is missing), when its format is newer than
+ * QS_MANIFEST_FORMAT, when a blob is not JSON or a field is missing or
+ * ill-typed, or when the blobs disagree (a count, a commit on a branch
+ * that is not listed); QS_EGIT, QS_ENOMEM.
  */
 QS_EXTERN(int) qs_manifest_load(qs_manifest **out, const char *repository,
 				const char *rev, unsigned int flags);
