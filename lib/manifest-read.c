@@ -12,6 +12,7 @@
 #include "internal.h"
 #include "group.h"
 #include "json-read.h"
+#include "manifest-internal.h"
 #include "strmap.h"
 
 #include <git2.h>
@@ -55,6 +56,8 @@ struct qs_manifest {
 	struct qs__strmap byname; /* branch name -> index */
 	struct qs_manifest_patch *patches;
 	size_t npatches;
+	/* build.json's counts, which the other blobs must match */
+	size_t want_branches, want_patches;
 };
 
 /* The spec's words, in the order of their enums. */
@@ -279,7 +282,7 @@ static int read_blob(struct qs__json_doc **out, git_repository *repo,
 	return ret;
 }
 
-static int load_build(qs_manifest *m, size_t *nbranches, size_t *npatches)
+static int load_build(qs_manifest *m)
 {
 	const struct qs__json_value *root = qs__json_root(m->build), *v;
 	struct where w = { "build.json", NULL, 0, "" };
@@ -305,8 +308,8 @@ static int load_build(qs_manifest *m, size_t *nbranches, size_t *npatches)
 	    (ret = get_string(&m->upstream, &w, root, "upstream", REQUIRED)) < 0 ||
 	    (ret = get_id(&m->upstream_id, &w, root, "upstream_id", REQUIRED)) < 0 ||
 	    (ret = get_id(&m->series_blob, &w, root, "series_blob", REQUIRED)) < 0 ||
-	    (ret = get_size(nbranches, &w, root, "branches", REQUIRED)) < 0 ||
-	    (ret = get_size(npatches, &w, root, "patches", REQUIRED)) < 0)
+	    (ret = get_size(&m->want_branches, &w, root, "branches", REQUIRED)) < 0 ||
+	    (ret = get_size(&m->want_patches, &w, root, "patches", REQUIRED)) < 0)
 		return ret;
 	return 0;
 }
@@ -372,8 +375,9 @@ static int load_branch(struct qs_manifest_branch *b, const struct where *w,
 	return 0;
 }
 
-static int load_branches(qs_manifest *m, size_t expected)
+static int load_branches(qs_manifest *m)
 {
+	size_t expected = m->want_branches;
 	const struct qs__json_value *root = qs__json_root(m->branches_doc);
 	struct where w = { "branches.json", "branch", 0, "" };
 	size_t i, n;
@@ -535,8 +539,9 @@ static int load_patch(qs_manifest *m, struct qs_manifest_patch *p,
 	return load_patch_arrays(m, p, w, obj);
 }
 
-static int load_patches(qs_manifest *m, size_t expected)
+static int load_patches(qs_manifest *m)
 {
+	size_t expected = m->want_patches;
 	const struct qs__json_value *root = qs__json_root(m->patches_doc);
 	struct where w = { "patches.json", "patch", 0, "" };
 	size_t i, n;
@@ -585,6 +590,42 @@ static int find_commit(git_commit **out, git_repository *repo,
 	return 0;
 }
 
+qs_manifest *qs__manifest_new(void)
+{
+	return qs__calloc(1, sizeof(qs_manifest));
+}
+
+int qs__manifest_take_build(qs_manifest *m, struct qs__json_doc *doc)
+{
+	m->build = doc;
+	return load_build(m);
+}
+
+int qs__manifest_take_branches(qs_manifest *m, struct qs__json_doc *doc)
+{
+	m->branches_doc = doc;
+	return load_branches(m);
+}
+
+int qs__manifest_take_patches(qs_manifest *m, struct qs__json_doc *doc)
+{
+	m->patches_doc = doc;
+	return load_patches(m);
+}
+
+/* Read the blob `name` of the manifest's tree and give it to `take`. */
+static int take_blob(qs_manifest *m, git_repository *repo, git_tree *tree,
+		     const char *name,
+		     int (*take)(qs_manifest *, struct qs__json_doc *))
+{
+	struct qs__json_doc *doc = NULL;
+	int ret;
+
+	if ((ret = read_blob(&doc, repo, tree, name, m->id)) < 0)
+		return ret;
+	return take(m, doc);
+}
+
 int qs_manifest_load(qs_manifest **out, const char *repository,
 		     const char *rev, unsigned int flags)
 {
@@ -592,7 +633,6 @@ int qs_manifest_load(qs_manifest **out, const char *repository,
 	git_commit *commit = NULL;
 	git_tree *tree = NULL;
 	qs_manifest *m = NULL;
-	size_t nbranches = 0, npatches = 0;
 	int ret;
 
 	if (!out || !repository)
@@ -600,7 +640,7 @@ int qs_manifest_load(qs_manifest **out, const char *repository,
 	*out = NULL;
 	if ((ret = qs__git_init()) < 0)
 		return ret;
-	if (!(m = qs__calloc(1, sizeof(*m))))
+	if (!(m = qs__manifest_new()))
 		return QS_ENOMEM;
 	if (git_repository_open_ext(&repo, repository,
 				    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
@@ -622,14 +662,15 @@ int qs_manifest_load(qs_manifest **out, const char *repository,
 		ret = qs__error_git("cannot read the manifest's tree");
 		goto done;
 	}
-	if ((ret = read_blob(&m->build, repo, tree, "build.json", m->id)) < 0 ||
-	    (ret = load_build(m, &nbranches, &npatches)) < 0 ||
-	    (ret = read_blob(&m->branches_doc, repo, tree, "branches.json", m->id)) < 0 ||
-	    (ret = load_branches(m, nbranches)) < 0)
+	/* build.json first: a newer format is refused before anything else */
+	if ((ret = take_blob(m, repo, tree, "build.json",
+			     qs__manifest_take_build)) < 0 ||
+	    (ret = take_blob(m, repo, tree, "branches.json",
+			     qs__manifest_take_branches)) < 0)
 		goto done;
 	if (!(flags & QS_MANIFEST_BRANCHES_ONLY) &&
-	    ((ret = read_blob(&m->patches_doc, repo, tree, "patches.json", m->id)) < 0 ||
-	     (ret = load_patches(m, npatches)) < 0))
+	    (ret = take_blob(m, repo, tree, "patches.json",
+			     qs__manifest_take_patches)) < 0)
 		goto done;
 	*out = m;
 	m = NULL;
