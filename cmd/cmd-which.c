@@ -251,14 +251,17 @@ static int holds(const qs_manifest_patch *p, const char *branch)
 /* Why the patch is not on one of its own branches, or NULL. */
 static const char *why_not(const qs_manifest_branch *b)
 {
+	const char *error = qs_manifest_branch_error(b);
+
 	switch (qs_manifest_branch_status(b)) {
 	case QS_MANIFEST_FAILED:
+		return error ? error : "a patch did not apply";
 	case QS_MANIFEST_BLOCKED:
+		return error ? error : "it needs a branch that failed";
 	case QS_MANIFEST_CONFLICT:
+		return error ? error : "a merge conflict";
 	case QS_MANIFEST_SKIPPED:
-		return qs_manifest_branch_error(b) ? qs_manifest_branch_error(b) :
-		       qs_manifest_branch_depends_on(b) ? "needs another branch" :
-		       qs_manifest_status_name(qs_manifest_branch_status(b));
+		return error ? error : "it needs another series";
 	default:
 		return NULL;
 	}

@@ -722,18 +722,18 @@ const char *qs_manifest_applied_name(qs_manifest_applied how)
 
 /* --- branches --- */
 
-size_t qs_manifest_branch_count(const qs_manifest *m) { return m->nbranches; }
+size_t qs_manifest_branch_count(const qs_manifest *m) { return m ? m->nbranches : 0; }
 
 const qs_manifest_branch *qs_manifest_branch_byindex(const qs_manifest *m,
 						     size_t i)
 {
-	return i < m->nbranches ? &m->branches[i] : NULL;
+	return m && i < m->nbranches ? &m->branches[i] : NULL;
 }
 
 const qs_manifest_branch *qs_manifest_branch_byname(const qs_manifest *m,
 						    const char *name)
 {
-	size_t *i = name ? qs__strmap_get(&m->byname, name) : NULL;
+	size_t *i = m && name ? qs__strmap_get(&m->byname, name) : NULL;
 
 	return i ? &m->branches[*i] : NULL;
 }
@@ -795,11 +795,11 @@ const char *qs_manifest_branch_start_id(const qs_manifest_branch *b, size_t i)
 
 /* --- patches --- */
 
-size_t qs_manifest_patch_count(const qs_manifest *m) { return m->npatches; }
+size_t qs_manifest_patch_count(const qs_manifest *m) { return m ? m->npatches : 0; }
 
 const qs_manifest_patch *qs_manifest_patch_byindex(const qs_manifest *m, size_t i)
 {
-	return i < m->npatches ? &m->patches[i] : NULL;
+	return m && i < m->npatches ? &m->patches[i] : NULL;
 }
 
 const char *qs_manifest_patch_name(const qs_manifest_patch *p) { return p->name; }
