@@ -114,5 +114,6 @@ int cmd_apply(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_resolve(int argc, char **argv);
+int cmd_which(int argc, char **argv);
 
 #endif

@@ -7,6 +7,7 @@
 static const struct cli_command commands[] = {
 	{ "build", cmd_build, "build every branch the config describes, in one step" },
 	{ "status", cmd_status, "show the report of the last build" },
+	{ "which", cmd_which, "show which branches and commits hold a patch" },
 	{ "resolve", cmd_resolve, "record how an integration conflict was resolved" },
 	{ "series", cmd_series, "list the queue's sections, patch series and branch names" },
 	{ "show-patch", cmd_show_patch, "show what quiltsync reads from patch files" },

@@ -11,5 +11,6 @@
 #include "quiltsync/apply.h"
 #include "quiltsync/config.h"
 #include "quiltsync/build.h"
+#include "quiltsync/manifest.h"
 
 #endif

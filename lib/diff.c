@@ -187,18 +187,6 @@ static int month_of(const char *s)
 	return 0;
 }
 
-static long long days_from_civil(long long y, int m, int d)
-{
-	long long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 static int scan_num(const char **sp, const char *end, int maxdigits,
 		    long long *out)
 {
@@ -345,7 +333,7 @@ static int timestamp_class(const char *s, const char *end)
 	skip_ws(&s, end);
 	if (s < end)
 		return -1;
-	t = days_from_civil(y, (int)mo, (int)d) * 86400 + secs - zone;
+	t = qs__days_from_civil(y, (int)mo, (int)d) * 86400 + secs - zone;
 	return (t > -25 * 3600 && t < 26 * 3600) ? 0 : 1;
 }
 

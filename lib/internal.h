@@ -67,6 +67,13 @@ int qs__array_grow(void **array, size_t *alloc, size_t need, size_t size);
 #define QS_ARRAY_GROW(arr, alloc, need) \
 	qs__array_grow((void **)&(arr), &(alloc), (need), sizeof(*(arr)))
 
+/**
+ * Days from 1970-01-01 to the proleptic Gregorian date y-m-d (month
+ * 1-12), without the C library's time zone machinery: diff headers and
+ * the manifest carry their own offsets.
+ */
+long long qs__days_from_civil(long long y, int m, int d);
+
 /* Files. */
 /** Read a whole file into `out` (appended). QS_ENOTFOUND if it does not exist. */
 int qs__read_file(qs_buf *out, const char *path);

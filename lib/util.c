@@ -57,6 +57,18 @@ char *qs__strdup(const char *s)
 	return qs__strndup(s, strlen(s));
 }
 
+long long qs__days_from_civil(long long y, int m, int d)
+{
+	long long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
 int qs__array_grow(void **array, size_t *alloc, size_t need, size_t size)
 {
 	size_t n;

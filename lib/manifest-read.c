@@ -1,0 +1,883 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Reading the manifest; see quiltsync/manifest.h and
+ * quiltsync-manifest(5).
+ *
+ * The blobs are parsed into JSON trees that the manifest keeps, and
+ * checked whole at load time, so that the accessors can neither fail
+ * nor copy: every string they give is a string of the tree, NUL-
+ * terminated where it lies, and the arrays of a patch (trailers,
+ * files, commits) are read from the tree on demand.
+ */
+#include "internal.h"
+#include "group.h"
+#include "json-read.h"
+#include "manifest-internal.h"
+#include "strmap.h"
+
+#include <git2.h>
+
+struct qs_manifest_branch {
+	const char *name, *section, *series, *slug, *tip, *depends_on;
+	qs_branch_kind kind;
+	qs_branch_mode mode;
+	qs_manifest_status status;
+	size_t patches;
+	const char *error, *error_patch, *error_file;
+	size_t error_line, error_hunk;
+	const struct qs__json_value *on; /* checked: objects of known kinds */
+};
+
+struct qs_manifest_patch {
+	const char *name, *section, *blob, *message_id, *subject;
+	const char *author_name, *author_email, *date;
+	size_t line;
+	int committed;
+	int64_t time;
+	int offset;
+	const char *series, *series_slug;
+	size_t series_position, series_count;
+	qs_manifest_applied applied;
+	size_t applied_offset, applied_fuzz;
+	const char *applied_error;
+	/* checked: objects or strings of the right fields */
+	const struct qs__json_value *trailers, *files, *commits;
+};
+
+struct qs_manifest {
+	char id[GIT_OID_HEXSZ + 1];
+	char parent[GIT_OID_HEXSZ + 1];
+	int has_parent;
+	int format;
+	const char *base, *base_id, *upstream, *upstream_id, *series_blob;
+	struct qs__json_doc *build, *branches_doc, *patches_doc;
+	struct qs_manifest_branch *branches;
+	size_t nbranches;
+	struct qs__strmap byname; /* branch name -> index */
+	struct qs_manifest_patch *patches;
+	size_t npatches;
+	/* build.json's counts, which the other blobs must match */
+	size_t want_branches, want_patches;
+};
+
+/* The spec's words, in the order of their enums. */
+static const char *const status_names[] = {
+	"built", "unchanged", "failed", "blocked", "conflict", "skipped", "gone",
+};
+static const char *const applied_names[] = {
+	"clean", "offset", "fuzz", "3-way", "failed", "not-reached", "committed",
+};
+static const char *const kind_names[] = { "series", "tree", "integration" };
+static const char *const mode_names[] = { "rebuild", "append" };
+static const char *const start_names[] = { "base", "upstream", "branch", "remote" };
+
+/*
+ * Where a field is, for messages: "branches.json: branch 3: 'on[1].kind'
+ * is not a string". `item` is NULL for build.json, whose fields are at
+ * the top; `prefix` ("on[1].") is put before the key.
+ */
+struct where {
+	const char *blob;
+	const char *item;
+	size_t index;
+	char prefix[48];
+};
+
+static int bad(const struct where *w, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int bad(const struct where *w, const char *key, const char *fmt, ...)
+{
+	qs_buf msg = QS_BUF_INIT;
+	va_list ap;
+	int ret;
+
+	if (w->item)
+		qs_buf_addf(&msg, "%s %zu%s", w->item, w->index, key ? ": " : " ");
+	if (key)
+		qs_buf_addf(&msg, "'%s%s' ", w->prefix, key);
+	va_start(ap, fmt);
+	qs_buf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	if (qs_buf_oom(&msg))
+		ret = QS_ENOMEM;
+	else
+		ret = qs__error_set_at(QS_EPARSE, w->blob, 0, "%s", msg.ptr);
+	qs_buf_release(&msg);
+	return ret;
+}
+
+/* The member `key` of `obj`; NULL, and the error recorded, when missing. */
+static const struct qs__json_value *member(int *ret, const struct where *w,
+					   const struct qs__json_value *obj,
+					   const char *key)
+{
+	const struct qs__json_value *v = qs__json_get(obj, key);
+
+	if (!v)
+		*ret = bad(w, key, "is missing");
+	return v;
+}
+
+enum { REQUIRED = 0, NULLABLE = 1 };
+
+static int get_string(const char **out, const struct where *w,
+		      const struct qs__json_value *obj, const char *key,
+		      int nullable)
+{
+	const struct qs__json_value *v;
+	const char *s;
+	size_t len;
+	int ret = 0;
+
+	*out = NULL;
+	if (!(v = member(&ret, w, obj, key)))
+		return ret;
+	if (nullable && qs__json_type(v) == QS__JSON_NULL)
+		return 0;
+	if (!(s = qs__json_string(v, &len)))
+		return bad(w, key, "is not a string");
+	/* accessors give C strings: a NUL would cut them short unseen */
+	if (strlen(s) != len)
+		return bad(w, key, "holds a NUL character");
+	*out = s;
+	return 0;
+}
+
+/* A count or line number: an integer >= 0. Null gives 0 when allowed. */
+static int get_size(size_t *out, const struct where *w,
+		    const struct qs__json_value *obj, const char *key,
+		    int nullable)
+{
+	const struct qs__json_value *v;
+	int64_t n;
+	int is_int, ret = 0;
+
+	*out = 0;
+	if (!(v = member(&ret, w, obj, key)))
+		return ret;
+	if (nullable && qs__json_type(v) == QS__JSON_NULL)
+		return 0;
+	if (qs__json_type(v) != QS__JSON_NUMBER)
+		return bad(w, key, "is not a number");
+	n = qs__json_int(v, &is_int);
+	if (!is_int || n < 0 || (uint64_t)n > SIZE_MAX)
+		return bad(w, key, "is not a non-negative integer");
+	*out = (size_t)n;
+	return 0;
+}
+
+static int get_bool(int *out, const struct where *w,
+		    const struct qs__json_value *obj, const char *key)
+{
+	const struct qs__json_value *v;
+	int ret = 0;
+
+	if (!(v = member(&ret, w, obj, key)))
+		return ret;
+	if ((*out = qs__json_bool(v)) < 0)
+		return bad(w, key, "is not a boolean");
+	return 0;
+}
+
+static int is_hex_id(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < GIT_OID_HEXSZ; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return s[i] == '\0';
+}
+
+/* A git object id: 40 lower-case hex digits, as git prints them. */
+static int get_id(const char **out, const struct where *w,
+		  const struct qs__json_value *obj, const char *key,
+		  int nullable)
+{
+	int ret = get_string(out, w, obj, key, nullable);
+
+	if (ret == 0 && *out && !is_hex_id(*out))
+		return bad(w, key, "is not an object id: '%s'", *out);
+	return ret;
+}
+
+/* One of `names`, as its index. */
+static int get_word(int *out, const struct where *w,
+		    const struct qs__json_value *obj, const char *key,
+		    const char *const *names, size_t n)
+{
+	const char *s;
+	size_t i;
+	int ret;
+
+	if ((ret = get_string(&s, w, obj, key, REQUIRED)) < 0)
+		return ret;
+	for (i = 0; i < n; i++) {
+		if (!strcmp(s, names[i])) {
+			*out = (int)i;
+			return 0;
+		}
+	}
+	/* a new word would come with a new format: this one has no such value */
+	return bad(w, key, "is '%s', which format %d does not have", s,
+		   QS_MANIFEST_FORMAT);
+}
+
+static int get_typed(const struct qs__json_value **out, const struct where *w,
+		     const struct qs__json_value *obj, const char *key,
+		     enum qs__json_type type, int nullable)
+{
+	const struct qs__json_value *v;
+	int ret = 0;
+
+	*out = NULL;
+	if (!(v = member(&ret, w, obj, key)))
+		return ret;
+	if (nullable && qs__json_type(v) == QS__JSON_NULL)
+		return 0;
+	if (qs__json_type(v) != type)
+		return bad(w, key, "is not %s", qs__json_type_name(type));
+	*out = v;
+	return 0;
+}
+
+/* An element of a blob's top-level array must be an object. */
+static int item_object(const struct where *w, const struct qs__json_value *v)
+{
+	if (qs__json_type(v) != QS__JSON_OBJECT)
+		return bad(w, NULL, "is not an object");
+	return 0;
+}
+
+/*
+ * Element `i` of the array `key` must be an object; the prefix then
+ * names it for the messages about its fields ("on[1].").
+ */
+static int element_object(struct where *w, const char *key, size_t i,
+			  const struct qs__json_value *v)
+{
+	snprintf(w->prefix, sizeof(w->prefix), "%s[%zu]", key, i);
+	if (qs__json_type(v) != QS__JSON_OBJECT)
+		return bad(w, "", "is not an object");
+	snprintf(w->prefix, sizeof(w->prefix), "%s[%zu].", key, i);
+	return 0;
+}
+
+static int read_blob(struct qs__json_doc **out, git_repository *repo,
+		     git_tree *tree, const char *name, const char *commit)
+{
+	const git_tree_entry *e = git_tree_entry_byname(tree, name);
+	git_blob *blob = NULL;
+	int ret;
+
+	if (!e || git_tree_entry_type(e) != GIT_OBJECT_BLOB)
+		return qs__error_set(QS_EPARSE,
+				     "commit %s is not a manifest: it has no '%s'",
+				     commit, name);
+	if (git_blob_lookup(&blob, repo, git_tree_entry_id(e)) < 0)
+		return qs__error_git(name);
+	ret = qs__json_parse(out, git_blob_rawcontent(blob),
+			     (size_t)git_blob_rawsize(blob), name);
+	git_blob_free(blob);
+	return ret;
+}
+
+static int load_build(qs_manifest *m)
+{
+	const struct qs__json_value *root = qs__json_root(m->build), *v;
+	struct where w = { "build.json", NULL, 0, "" };
+	int64_t format;
+	int is_int, ret = 0;
+
+	if (qs__json_type(root) != QS__JSON_OBJECT)
+		return qs__error_set_at(QS_EPARSE, "build.json", 0, "not an object");
+	/* the format first: a newer one may have changed everything else */
+	if (!(v = member(&ret, &w, root, "format")))
+		return ret;
+	format = qs__json_int(v, &is_int);
+	if (!is_int || format < 1)
+		return bad(&w, "format", "is not a manifest format");
+	if (format > QS_MANIFEST_FORMAT)
+		return qs__error_set_at(QS_EPARSE, "build.json", 0,
+					"manifest format %lld is newer than this "
+					"quiltsync reads (%d); upgrade quiltsync",
+					(long long)format, QS_MANIFEST_FORMAT);
+	m->format = (int)format;
+	if ((ret = get_string(&m->base, &w, root, "base", REQUIRED)) < 0 ||
+	    (ret = get_id(&m->base_id, &w, root, "base_id", REQUIRED)) < 0 ||
+	    (ret = get_string(&m->upstream, &w, root, "upstream", REQUIRED)) < 0 ||
+	    (ret = get_id(&m->upstream_id, &w, root, "upstream_id", REQUIRED)) < 0 ||
+	    (ret = get_id(&m->series_blob, &w, root, "series_blob", REQUIRED)) < 0 ||
+	    (ret = get_size(&m->want_branches, &w, root, "branches", REQUIRED)) < 0 ||
+	    (ret = get_size(&m->want_patches, &w, root, "patches", REQUIRED)) < 0)
+		return ret;
+	return 0;
+}
+
+static int load_starts(const struct where *item, const struct qs__json_value *on)
+{
+	struct where w = *item;
+	size_t i;
+	int kind, ret;
+
+	for (i = 0; i < qs__json_count(on); i++) {
+		const struct qs__json_value *s = qs__json_at(on, i);
+		const char *str;
+
+		if ((ret = element_object(&w, "on", i, s)) < 0 ||
+		    (ret = get_word(&kind, &w, s, "kind", start_names,
+				    QS_ARRAY_SIZE(start_names))) < 0 ||
+		    (ret = get_string(&str, &w, s, "name", REQUIRED)) < 0 ||
+		    (ret = get_string(&str, &w, s, "url", NULLABLE)) < 0 ||
+		    (ret = get_id(&str, &w, s, "id", NULLABLE)) < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int load_branch(struct qs_manifest_branch *b, const struct where *w,
+		       const struct qs__json_value *obj)
+{
+	struct where ew = *w;
+	const struct qs__json_value *err;
+	int kind = 0, mode = 0, status = 0, ret;
+
+	if ((ret = item_object(w, obj)) < 0 ||
+	    (ret = get_string(&b->name, w, obj, "name", REQUIRED)) < 0 ||
+	    (ret = get_word(&kind, w, obj, "kind", kind_names,
+			    QS_ARRAY_SIZE(kind_names))) < 0 ||
+	    (ret = get_word(&mode, w, obj, "mode", mode_names,
+			    QS_ARRAY_SIZE(mode_names))) < 0 ||
+	    (ret = get_string(&b->section, w, obj, "section", NULLABLE)) < 0 ||
+	    (ret = get_string(&b->series, w, obj, "series", NULLABLE)) < 0 ||
+	    (ret = get_string(&b->slug, w, obj, "slug", NULLABLE)) < 0 ||
+	    (ret = get_typed(&b->on, w, obj, "on", QS__JSON_ARRAY, REQUIRED)) < 0 ||
+	    (ret = load_starts(w, b->on)) < 0 ||
+	    (ret = get_id(&b->tip, w, obj, "tip", NULLABLE)) < 0 ||
+	    (ret = get_word(&status, w, obj, "status", status_names,
+			    QS_ARRAY_SIZE(status_names))) < 0 ||
+	    (ret = get_string(&b->depends_on, w, obj, "depends_on", NULLABLE)) < 0 ||
+	    (ret = get_size(&b->patches, w, obj, "patches", REQUIRED)) < 0 ||
+	    (ret = get_typed(&err, w, obj, "error", QS__JSON_OBJECT, NULLABLE)) < 0)
+		return ret;
+	b->kind = (qs_branch_kind)kind;
+	b->mode = (qs_branch_mode)mode;
+	b->status = (qs_manifest_status)status;
+	if (!err)
+		return 0;
+	snprintf(ew.prefix, sizeof(ew.prefix), "error.");
+	if ((ret = get_string(&b->error, &ew, err, "message", REQUIRED)) < 0 ||
+	    (ret = get_string(&b->error_patch, &ew, err, "patch", NULLABLE)) < 0 ||
+	    (ret = get_size(&b->error_line, &ew, err, "line", NULLABLE)) < 0 ||
+	    (ret = get_string(&b->error_file, &ew, err, "file", NULLABLE)) < 0 ||
+	    (ret = get_size(&b->error_hunk, &ew, err, "hunk", NULLABLE)) < 0)
+		return ret;
+	return 0;
+}
+
+static int load_branches(qs_manifest *m)
+{
+	size_t expected = m->want_branches;
+	const struct qs__json_value *root = qs__json_root(m->branches_doc);
+	struct where w = { "branches.json", "branch", 0, "" };
+	size_t i, n;
+	int ret;
+
+	if (qs__json_type(root) != QS__JSON_ARRAY)
+		return qs__error_set_at(QS_EPARSE, "branches.json", 0, "not an array");
+	n = qs__json_count(root);
+	if (n != expected)
+		return qs__error_set_at(QS_EPARSE, "branches.json", 0,
+					"%zu branches where build.json counts %zu",
+					n, expected);
+	if (n && !(m->branches = qs__calloc(n, sizeof(*m->branches))))
+		return QS_ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct qs_manifest_branch *b = &m->branches[i];
+
+		w.index = i;
+		if ((ret = load_branch(b, &w, qs__json_at(root, i))) < 0)
+			return ret;
+		if (qs__strmap_get(&m->byname, b->name))
+			return bad(&w, "name", "'%s' is listed twice", b->name);
+		if ((ret = qs__strmap_put(&m->byname, b->name, i)) < 0)
+			return ret;
+		m->nbranches++;
+	}
+	return 0;
+}
+
+static int two_digits(const char *s, int *out)
+{
+	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+		return -1;
+	*out = (s[0] - '0') * 10 + (s[1] - '0');
+	return 0;
+}
+
+/*
+ * "2024-03-01T12:00:00+01:00" (or "Z" for the offset), as git's
+ * strict ISO 8601 format writes an author date.
+ */
+static int parse_date(int64_t *time, int *offset, const char *s)
+{
+	int y1, y2, mo, d, h, mi, sec, oh = 0, om = 0;
+
+	if (strlen(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
+	    s[13] != ':' || s[16] != ':' ||
+	    two_digits(s, &y1) || two_digits(s + 2, &y2) ||
+	    two_digits(s + 5, &mo) || two_digits(s + 8, &d) ||
+	    two_digits(s + 11, &h) || two_digits(s + 14, &mi) ||
+	    two_digits(s + 17, &sec))
+		return -1;
+	if (!strcmp(s + 19, "Z")) {
+		*offset = 0;
+	} else if (strlen(s + 19) == 6 && (s[19] == '+' || s[19] == '-') &&
+		   s[22] == ':' && !two_digits(s + 20, &oh) &&
+		   !two_digits(s + 23, &om) && oh < 24 && om < 60) {
+		*offset = (s[19] == '-' ? -1 : 1) * (oh * 60 + om);
+	} else {
+		return -1;
+	}
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return -1;
+	*time = (int64_t)qs__days_from_civil(y1 * 100 + y2, mo, d) * 86400 +
+		h * 3600 + mi * 60 + sec - (int64_t)*offset * 60;
+	return 0;
+}
+
+static int load_patch_arrays(qs_manifest *m, struct qs_manifest_patch *p,
+			     const struct where *item,
+			     const struct qs__json_value *obj)
+{
+	struct where w = *item;
+	const char *s;
+	size_t i, pos;
+	int ret;
+
+	if ((ret = get_typed(&p->trailers, item, obj, "trailers",
+			     QS__JSON_ARRAY, REQUIRED)) < 0 ||
+	    (ret = get_typed(&p->files, item, obj, "files",
+			     QS__JSON_ARRAY, REQUIRED)) < 0 ||
+	    (ret = get_typed(&p->commits, item, obj, "commits",
+			     QS__JSON_ARRAY, REQUIRED)) < 0)
+		return ret;
+	for (i = 0; i < qs__json_count(p->trailers); i++) {
+		const struct qs__json_value *t = qs__json_at(p->trailers, i);
+
+		if ((ret = element_object(&w, "trailers", i, t)) < 0 ||
+		    (ret = get_string(&s, &w, t, "key", REQUIRED)) < 0 ||
+		    (ret = get_string(&s, &w, t, "value", REQUIRED)) < 0)
+			return ret;
+	}
+	for (i = 0; i < qs__json_count(p->files); i++) {
+		size_t len;
+
+		s = qs__json_string(qs__json_at(p->files, i), &len);
+		if (!s || strlen(s) != len) {
+			snprintf(w.prefix, sizeof(w.prefix), "files[%zu]", i);
+			return bad(&w, "", "is not a path");
+		}
+	}
+	for (i = 0; i < qs__json_count(p->commits); i++) {
+		const struct qs__json_value *c = qs__json_at(p->commits, i);
+
+		if ((ret = element_object(&w, "commits", i, c)) < 0 ||
+		    (ret = get_string(&s, &w, c, "branch", REQUIRED)) < 0)
+			return ret;
+		if (!qs__strmap_get(&m->byname, s))
+			return bad(&w, "branch", "names '%s', which branches.json "
+				   "does not list", s);
+		if ((ret = get_id(&s, &w, c, "commit", REQUIRED)) < 0 ||
+		    (ret = get_size(&pos, &w, c, "position", NULLABLE)) < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int load_patch(qs_manifest *m, struct qs_manifest_patch *p,
+		      const struct where *w, const struct qs__json_value *obj)
+{
+	struct where sw = *w;
+	const struct qs__json_value *author, *series, *applied;
+	int how = 0, ret;
+
+	if ((ret = item_object(w, obj)) < 0 ||
+	    (ret = get_string(&p->name, w, obj, "name", REQUIRED)) < 0 ||
+	    (ret = get_size(&p->line, w, obj, "line", REQUIRED)) < 0 ||
+	    (ret = get_string(&p->section, w, obj, "section", REQUIRED)) < 0 ||
+	    (ret = get_bool(&p->committed, w, obj, "committed")) < 0 ||
+	    (ret = get_id(&p->blob, w, obj, "blob", NULLABLE)) < 0 ||
+	    (ret = get_string(&p->message_id, w, obj, "message_id", NULLABLE)) < 0 ||
+	    (ret = get_string(&p->subject, w, obj, "subject", REQUIRED)) < 0 ||
+	    (ret = get_typed(&author, w, obj, "author", QS__JSON_OBJECT, REQUIRED)) < 0 ||
+	    (ret = get_string(&p->date, w, obj, "date", NULLABLE)) < 0 ||
+	    (ret = get_typed(&series, w, obj, "series", QS__JSON_OBJECT, NULLABLE)) < 0 ||
+	    (ret = get_typed(&applied, w, obj, "applied", QS__JSON_OBJECT, REQUIRED)) < 0)
+		return ret;
+	if (p->date && parse_date(&p->time, &p->offset, p->date) < 0)
+		return bad(w, "date", "is not an ISO 8601 date: '%s'", p->date);
+	snprintf(sw.prefix, sizeof(sw.prefix), "author.");
+	if ((ret = get_string(&p->author_name, &sw, author, "name", REQUIRED)) < 0 ||
+	    (ret = get_string(&p->author_email, &sw, author, "email", REQUIRED)) < 0)
+		return ret;
+	snprintf(sw.prefix, sizeof(sw.prefix), "series.");
+	if (series &&
+	    ((ret = get_string(&p->series, &sw, series, "title", REQUIRED)) < 0 ||
+	     (ret = get_string(&p->series_slug, &sw, series, "slug", REQUIRED)) < 0 ||
+	     (ret = get_size(&p->series_position, &sw, series, "position", REQUIRED)) < 0 ||
+	     (ret = get_size(&p->series_count, &sw, series, "count", REQUIRED)) < 0))
+		return ret;
+	snprintf(sw.prefix, sizeof(sw.prefix), "applied.");
+	if ((ret = get_word(&how, &sw, applied, "how", applied_names,
+			    QS_ARRAY_SIZE(applied_names))) < 0 ||
+	    (ret = get_size(&p->applied_offset, &sw, applied, "offset", REQUIRED)) < 0 ||
+	    (ret = get_size(&p->applied_fuzz, &sw, applied, "fuzz", REQUIRED)) < 0 ||
+	    (ret = get_string(&p->applied_error, &sw, applied, "error", NULLABLE)) < 0)
+		return ret;
+	p->applied = (qs_manifest_applied)how;
+	return load_patch_arrays(m, p, w, obj);
+}
+
+static int load_patches(qs_manifest *m)
+{
+	size_t expected = m->want_patches;
+	const struct qs__json_value *root = qs__json_root(m->patches_doc);
+	struct where w = { "patches.json", "patch", 0, "" };
+	size_t i, n;
+	int ret;
+
+	if (qs__json_type(root) != QS__JSON_ARRAY)
+		return qs__error_set_at(QS_EPARSE, "patches.json", 0, "not an array");
+	n = qs__json_count(root);
+	if (n != expected)
+		return qs__error_set_at(QS_EPARSE, "patches.json", 0,
+					"%zu patches where build.json counts %zu",
+					n, expected);
+	if (n && !(m->patches = qs__calloc(n, sizeof(*m->patches))))
+		return QS_ENOMEM;
+	for (i = 0; i < n; i++) {
+		w.index = i;
+		if ((ret = load_patch(m, &m->patches[i], &w, qs__json_at(root, i))) < 0)
+			return ret;
+		m->npatches++;
+	}
+	return 0;
+}
+
+/* The commit `rev` names, with the messages a user of `which` needs. */
+static int find_commit(git_commit **out, git_repository *repo,
+		       const char *repository, const char *rev)
+{
+	git_object *obj = NULL;
+	int err;
+
+	if ((err = git_revparse_single(&obj, repo, rev ? rev : QS_MANIFEST_REF)) < 0) {
+		if (err != GIT_ENOTFOUND)
+			return qs__error_git(rev ? rev : QS_MANIFEST_REF);
+		if (!rev || !strcmp(rev, QS_MANIFEST_REF))
+			return qs__error_set(QS_ENOTFOUND,
+					     "no build has written a manifest in '%s' yet",
+					     repository);
+		return qs__error_set(QS_ENOTFOUND, "no manifest '%s' in '%s'", rev,
+				     repository);
+	}
+	err = git_object_peel((git_object **)out, obj, GIT_OBJECT_COMMIT);
+	git_object_free(obj);
+	if (err < 0)
+		return qs__error_set(QS_EPARSE, "'%s' is not a manifest: not a commit",
+				     rev ? rev : QS_MANIFEST_REF);
+	return 0;
+}
+
+qs_manifest *qs__manifest_new(void)
+{
+	return qs__calloc(1, sizeof(qs_manifest));
+}
+
+int qs__manifest_take_build(qs_manifest *m, struct qs__json_doc *doc)
+{
+	m->build = doc;
+	return load_build(m);
+}
+
+int qs__manifest_take_branches(qs_manifest *m, struct qs__json_doc *doc)
+{
+	m->branches_doc = doc;
+	return load_branches(m);
+}
+
+int qs__manifest_take_patches(qs_manifest *m, struct qs__json_doc *doc)
+{
+	m->patches_doc = doc;
+	return load_patches(m);
+}
+
+/* Read the blob `name` of the manifest's tree and give it to `take`. */
+static int take_blob(qs_manifest *m, git_repository *repo, git_tree *tree,
+		     const char *name,
+		     int (*take)(qs_manifest *, struct qs__json_doc *))
+{
+	struct qs__json_doc *doc = NULL;
+	int ret;
+
+	if ((ret = read_blob(&doc, repo, tree, name, m->id)) < 0)
+		return ret;
+	return take(m, doc);
+}
+
+int qs_manifest_load(qs_manifest **out, const char *repository,
+		     const char *rev, unsigned int flags)
+{
+	git_repository *repo = NULL;
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	qs_manifest *m = NULL;
+	int ret;
+
+	if (!out || !repository)
+		return qs__error_set(QS_EINVAL, "qs_manifest_load: NULL argument");
+	*out = NULL;
+	if ((ret = qs__git_init()) < 0)
+		return ret;
+	if (!(m = qs__manifest_new()))
+		return QS_ENOMEM;
+	if (git_repository_open_ext(&repo, repository,
+				    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+		/* the caller's argument: QS_ENOTFOUND is for the manifest */
+		ret = qs__error_set(QS_EINVAL, "'%s' is not a git repository: %s",
+				    repository, git_error_last() ?
+				    git_error_last()->message : "unknown error");
+		goto done;
+	}
+	if ((ret = find_commit(&commit, repo, repository, rev)) < 0)
+		goto done;
+	git_oid_tostr(m->id, sizeof(m->id), git_commit_id(commit));
+	if (git_commit_parentcount(commit) > 0) {
+		git_oid_tostr(m->parent, sizeof(m->parent),
+			      git_commit_parent_id(commit, 0));
+		m->has_parent = 1;
+	}
+	if (git_commit_tree(&tree, commit) < 0) {
+		ret = qs__error_git("cannot read the manifest's tree");
+		goto done;
+	}
+	/* build.json first: a newer format is refused before anything else */
+	if ((ret = take_blob(m, repo, tree, "build.json",
+			     qs__manifest_take_build)) < 0 ||
+	    (ret = take_blob(m, repo, tree, "branches.json",
+			     qs__manifest_take_branches)) < 0)
+		goto done;
+	if (!(flags & QS_MANIFEST_BRANCHES_ONLY) &&
+	    (ret = take_blob(m, repo, tree, "patches.json",
+			     qs__manifest_take_patches)) < 0)
+		goto done;
+	*out = m;
+	m = NULL;
+	ret = 0;
+done:
+	qs_manifest_free(m);
+	git_tree_free(tree);
+	git_commit_free(commit);
+	git_repository_free(repo);
+	return ret;
+}
+
+void qs_manifest_free(qs_manifest *m)
+{
+	if (!m)
+		return;
+	free(m->branches);
+	free(m->patches);
+	qs__strmap_clear(&m->byname);
+	qs__json_doc_free(m->build);
+	qs__json_doc_free(m->branches_doc);
+	qs__json_doc_free(m->patches_doc);
+	free(m);
+}
+
+const char *qs_manifest_id(const qs_manifest *m) { return m->id; }
+const char *qs_manifest_parent(const qs_manifest *m)
+{
+	return m->has_parent ? m->parent : NULL;
+}
+int qs_manifest_format(const qs_manifest *m) { return m->format; }
+const char *qs_manifest_base_name(const qs_manifest *m) { return m->base; }
+const char *qs_manifest_base_id(const qs_manifest *m) { return m->base_id; }
+const char *qs_manifest_upstream(const qs_manifest *m) { return m->upstream; }
+const char *qs_manifest_upstream_id(const qs_manifest *m) { return m->upstream_id; }
+const char *qs_manifest_series_blob(const qs_manifest *m) { return m->series_blob; }
+
+const char *qs_manifest_status_name(qs_manifest_status status)
+{
+	return (size_t)status < QS_ARRAY_SIZE(status_names) ?
+	       status_names[status] : NULL;
+}
+
+const char *qs_manifest_applied_name(qs_manifest_applied how)
+{
+	return (size_t)how < QS_ARRAY_SIZE(applied_names) ?
+	       applied_names[how] : NULL;
+}
+
+/* --- branches --- */
+
+size_t qs_manifest_branch_count(const qs_manifest *m) { return m ? m->nbranches : 0; }
+
+const qs_manifest_branch *qs_manifest_branch_byindex(const qs_manifest *m,
+						     size_t i)
+{
+	return m && i < m->nbranches ? &m->branches[i] : NULL;
+}
+
+const qs_manifest_branch *qs_manifest_branch_byname(const qs_manifest *m,
+						    const char *name)
+{
+	size_t *i = m && name ? qs__strmap_get(&m->byname, name) : NULL;
+
+	return i ? &m->branches[*i] : NULL;
+}
+
+const char *qs_manifest_branch_name(const qs_manifest_branch *b) { return b->name; }
+qs_branch_kind qs_manifest_branch_kind(const qs_manifest_branch *b) { return b->kind; }
+qs_branch_mode qs_manifest_branch_mode(const qs_manifest_branch *b) { return b->mode; }
+qs_manifest_status qs_manifest_branch_status(const qs_manifest_branch *b) { return b->status; }
+const char *qs_manifest_branch_section(const qs_manifest_branch *b) { return b->section; }
+const char *qs_manifest_branch_series(const qs_manifest_branch *b) { return b->series; }
+const char *qs_manifest_branch_slug(const qs_manifest_branch *b) { return b->slug; }
+const char *qs_manifest_branch_tip(const qs_manifest_branch *b) { return b->tip; }
+const char *qs_manifest_branch_depends_on(const qs_manifest_branch *b) { return b->depends_on; }
+size_t qs_manifest_branch_patches(const qs_manifest_branch *b) { return b->patches; }
+const char *qs_manifest_branch_error(const qs_manifest_branch *b) { return b->error; }
+const char *qs_manifest_branch_error_patch(const qs_manifest_branch *b) { return b->error_patch; }
+const char *qs_manifest_branch_error_file(const qs_manifest_branch *b) { return b->error_file; }
+size_t qs_manifest_branch_error_line(const qs_manifest_branch *b) { return b->error_line; }
+size_t qs_manifest_branch_error_hunk(const qs_manifest_branch *b) { return b->error_hunk; }
+
+size_t qs_manifest_branch_start_count(const qs_manifest_branch *b)
+{
+	return qs__json_count(b->on);
+}
+
+/* Members of element `i` of a checked array: NULL only out of range. */
+static const char *item_string(const struct qs__json_value *array, size_t i,
+			       const char *key)
+{
+	return qs__json_string(qs__json_get(qs__json_at(array, i), key), NULL);
+}
+
+qs_manifest_start_kind qs_manifest_branch_start_kind(const qs_manifest_branch *b,
+						     size_t i)
+{
+	const char *s = item_string(b->on, i, "kind");
+	size_t k;
+
+	for (k = 0; s && k < QS_ARRAY_SIZE(start_names); k++)
+		if (!strcmp(s, start_names[k]))
+			return (qs_manifest_start_kind)k;
+	return QS_MANIFEST_START_BASE;
+}
+
+const char *qs_manifest_branch_start_name(const qs_manifest_branch *b, size_t i)
+{
+	return item_string(b->on, i, "name");
+}
+
+const char *qs_manifest_branch_start_url(const qs_manifest_branch *b, size_t i)
+{
+	return item_string(b->on, i, "url");
+}
+
+const char *qs_manifest_branch_start_id(const qs_manifest_branch *b, size_t i)
+{
+	return item_string(b->on, i, "id");
+}
+
+/* --- patches --- */
+
+size_t qs_manifest_patch_count(const qs_manifest *m) { return m ? m->npatches : 0; }
+
+const qs_manifest_patch *qs_manifest_patch_byindex(const qs_manifest *m, size_t i)
+{
+	return m && i < m->npatches ? &m->patches[i] : NULL;
+}
+
+const char *qs_manifest_patch_name(const qs_manifest_patch *p) { return p->name; }
+size_t qs_manifest_patch_line(const qs_manifest_patch *p) { return p->line; }
+const char *qs_manifest_patch_section(const qs_manifest_patch *p) { return p->section; }
+int qs_manifest_patch_committed(const qs_manifest_patch *p) { return p->committed; }
+const char *qs_manifest_patch_blob(const qs_manifest_patch *p) { return p->blob; }
+const char *qs_manifest_patch_message_id(const qs_manifest_patch *p) { return p->message_id; }
+const char *qs_manifest_patch_subject(const qs_manifest_patch *p) { return p->subject; }
+const char *qs_manifest_patch_author_name(const qs_manifest_patch *p) { return p->author_name; }
+const char *qs_manifest_patch_author_email(const qs_manifest_patch *p) { return p->author_email; }
+const char *qs_manifest_patch_date(const qs_manifest_patch *p) { return p->date; }
+
+int qs_manifest_patch_time(int64_t *out_seconds, int *out_offset_minutes,
+			   const qs_manifest_patch *p)
+{
+	if (!p || !p->date)
+		return QS_ENOTFOUND;
+	if (out_seconds)
+		*out_seconds = p->time;
+	if (out_offset_minutes)
+		*out_offset_minutes = p->offset;
+	return 0;
+}
+
+size_t qs_manifest_patch_trailer_count(const qs_manifest_patch *p)
+{
+	return qs__json_count(p->trailers);
+}
+
+const char *qs_manifest_patch_trailer_key(const qs_manifest_patch *p, size_t i)
+{
+	return item_string(p->trailers, i, "key");
+}
+
+const char *qs_manifest_patch_trailer_value(const qs_manifest_patch *p, size_t i)
+{
+	return item_string(p->trailers, i, "value");
+}
+
+size_t qs_manifest_patch_file_count(const qs_manifest_patch *p)
+{
+	return qs__json_count(p->files);
+}
+
+const char *qs_manifest_patch_file_byindex(const qs_manifest_patch *p, size_t i)
+{
+	return qs__json_string(qs__json_at(p->files, i), NULL);
+}
+
+const char *qs_manifest_patch_series(const qs_manifest_patch *p) { return p->series; }
+const char *qs_manifest_patch_series_slug(const qs_manifest_patch *p) { return p->series_slug; }
+size_t qs_manifest_patch_series_position(const qs_manifest_patch *p) { return p->series_position; }
+size_t qs_manifest_patch_series_count(const qs_manifest_patch *p) { return p->series_count; }
+qs_manifest_applied qs_manifest_patch_applied(const qs_manifest_patch *p) { return p->applied; }
+size_t qs_manifest_patch_applied_offset(const qs_manifest_patch *p) { return p->applied_offset; }
+size_t qs_manifest_patch_applied_fuzz(const qs_manifest_patch *p) { return p->applied_fuzz; }
+const char *qs_manifest_patch_applied_error(const qs_manifest_patch *p) { return p->applied_error; }
+
+size_t qs_manifest_patch_commit_count(const qs_manifest_patch *p)
+{
+	return qs__json_count(p->commits);
+}
+
+const char *qs_manifest_patch_commit_branch(const qs_manifest_patch *p, size_t i)
+{
+	return item_string(p->commits, i, "branch");
+}
+
+const char *qs_manifest_patch_commit_id(const qs_manifest_patch *p, size_t i)
+{
+	return item_string(p->commits, i, "commit");
+}
+
+size_t qs_manifest_patch_commit_position(const qs_manifest_patch *p, size_t i)
+{
+	int64_t n = qs__json_int(qs__json_get(qs__json_at(p->commits, i), "position"),
+				 NULL);
+
+	return n > 0 ? (size_t)n : 0;
+}

@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Fuzz qs__json_parse(). The input is the document. A document that
+ * parses is walked (every string valid UTF-8 and NUL-terminated at its
+ * length, counts and lookups consistent), written back with the
+ * writer, and parsed again: the second tree must equal the first, and
+ * writing it must give the same bytes. One that does not parse must
+ * leave "fuzz.json:LINE:COLUMN: ..." and QS_EPARSE, or QS_ENOMEM. A
+ * broken promise aborts.
+ */
+#include "internal.h"
+#include "json-read.h"
+#include "json-write.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(cond) do { if (!(cond)) abort(); } while (0)
+
+/* Well-formed UTF-8, NUL bytes allowed: what the reader promises. */
+static int utf8_ok(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 :
+			   c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+		uint32_t cp = n == 2 ? c & 0x1f : n == 3 ? c & 0x0f : c & 0x07;
+
+		if (!n || len - i < n)
+			return 0;
+		for (size_t k = 1; k < n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+static void walk(const struct qs__json_value *v)
+{
+	const char *s;
+	size_t i, len, n;
+
+	switch (qs__json_type(v)) {
+	case QS__JSON_NULL:
+		CHECK(qs__json_bool(v) == -1);
+		break;
+	case QS__JSON_BOOL:
+		CHECK(qs__json_bool(v) == 0 || qs__json_bool(v) == 1);
+		break;
+	case QS__JSON_NUMBER:
+		s = qs__json_number_text(v, &len);
+		CHECK(s && len >= 1);
+		CHECK(s[0] == '-' || (s[0] >= '0' && s[0] <= '9'));
+		break;
+	case QS__JSON_STRING:
+		s = qs__json_string(v, &len);
+		CHECK(s && s[len] == '\0');
+		CHECK(utf8_ok((const unsigned char *)s, len));
+		break;
+	case QS__JSON_ARRAY:
+		n = qs__json_count(v);
+		CHECK(!qs__json_at(v, n) && !qs__json_get(v, ""));
+		for (i = 0; i < n; i++)
+			walk(qs__json_at(v, i));
+		break;
+	case QS__JSON_OBJECT:
+		n = qs__json_count(v);
+		CHECK(!qs__json_at(v, 0) && !qs__json_key_at(v, n, NULL));
+		for (i = 0; i < n; i++) {
+			const struct qs__json_value *first;
+
+			s = qs__json_key_at(v, i, &len);
+			CHECK(s && s[len] == '\0');
+			CHECK(utf8_ok((const unsigned char *)s, len));
+			/* the lookup finds this member or an earlier one of its name */
+			if (strlen(s) == len) {
+				first = qs__json_get(v, s);
+				CHECK(first);
+				CHECK(first <= qs__json_value_at(v, i));
+			}
+			walk(qs__json_value_at(v, i));
+		}
+		break;
+	default:
+		abort();
+	}
+}
+
+static void write_value(struct json *j, const struct qs__json_value *v)
+{
+	const char *s;
+	size_t i, len;
+	int is_int;
+	int64_t n;
+
+	switch (qs__json_type(v)) {
+	case QS__JSON_NULL:
+		json_null(j);
+		break;
+	case QS__JSON_BOOL:
+		json_bool(j, qs__json_bool(v));
+		break;
+	case QS__JSON_NUMBER:
+		n = qs__json_int(v, &is_int);
+		if (is_int) {
+			json_int(j, n);
+		} else {
+			s = qs__json_number_text(v, &len);
+			json_number_text(j, s, len);
+		}
+		break;
+	case QS__JSON_STRING:
+		s = qs__json_string(v, &len);
+		json_string_len(j, s, len);
+		break;
+	case QS__JSON_ARRAY:
+		json_array_begin(j);
+		for (i = 0; i < qs__json_count(v); i++)
+			write_value(j, qs__json_at(v, i));
+		json_array_end(j);
+		break;
+	case QS__JSON_OBJECT:
+		json_object_begin(j);
+		for (i = 0; i < qs__json_count(v); i++) {
+			s = qs__json_key_at(v, i, &len);
+			json_key_len(j, s, len);
+			write_value(j, qs__json_value_at(v, i));
+		}
+		json_object_end(j);
+		break;
+	default:
+		abort();
+	}
+}
+
+static int same_bytes(const char *a, size_t alen, const char *b, size_t blen)
+{
+	return alen == blen && !memcmp(a, b, alen);
+}
+
+static int same(const struct qs__json_value *a, const struct qs__json_value *b)
+{
+	const char *sa, *sb;
+	size_t la, lb, i;
+	int ia, ib;
+
+	if (qs__json_type(a) != qs__json_type(b))
+		return 0;
+	switch (qs__json_type(a)) {
+	case QS__JSON_BOOL:
+		return qs__json_bool(a) == qs__json_bool(b);
+	case QS__JSON_NUMBER:
+		/* integers by value ("-0" is written "0"), the rest as text */
+		if (qs__json_int(a, &ia) != qs__json_int(b, &ib) || ia != ib)
+			return 0;
+		if (ia)
+			return 1;
+		sa = qs__json_number_text(a, &la);
+		sb = qs__json_number_text(b, &lb);
+		return same_bytes(sa, la, sb, lb);
+	case QS__JSON_STRING:
+		sa = qs__json_string(a, &la);
+		sb = qs__json_string(b, &lb);
+		return same_bytes(sa, la, sb, lb);
+	case QS__JSON_ARRAY:
+		if (qs__json_count(a) != qs__json_count(b))
+			return 0;
+		for (i = 0; i < qs__json_count(a); i++)
+			if (!same(qs__json_at(a, i), qs__json_at(b, i)))
+				return 0;
+		return 1;
+	case QS__JSON_OBJECT:
+		if (qs__json_count(a) != qs__json_count(b))
+			return 0;
+		for (i = 0; i < qs__json_count(a); i++) {
+			sa = qs__json_key_at(a, i, &la);
+			sb = qs__json_key_at(b, i, &lb);
+			if (!same_bytes(sa, la, sb, lb) ||
+			    !same(qs__json_value_at(a, i), qs__json_value_at(b, i)))
+				return 0;
+		}
+		return 1;
+	default:
+		return 1;
+	}
+}
+
+/* The document written compact into a malloc()ed buffer. */
+static char *write_doc(const struct qs__json_doc *doc, size_t *len)
+{
+	char *out = NULL;
+	FILE *f = open_memstream(&out, len);
+	struct json j;
+
+	CHECK(f);
+	json_init(&j, f);
+	write_value(&j, qs__json_root(doc));
+	json_end_document(&j);
+	CHECK(fclose(f) == 0);
+	return out;
+}
+
+static void check_error(int ret)
+{
+	const qs_error *e = qs_error_last();
+	size_t line = 0, column = 0;
+	int end = 0;
+
+	CHECK(ret == QS_EPARSE || ret == QS_ENOMEM);
+	if (ret != QS_EPARSE)
+		return;
+	CHECK(e->code == QS_EPARSE);
+	CHECK(!strncmp(e->message, "fuzz.json:", 10));
+	CHECK(sscanf(e->message + 10, "%zu:%zu: %n", &line, &column, &end) == 2);
+	CHECK(end > 0 && line >= 1 && column >= 1 && line == e->line);
+	CHECK(e->path && !strcmp(e->path, "fuzz.json"));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct qs__json_doc *doc = NULL, *again = NULL;
+	char *text = NULL, *text2 = NULL;
+	size_t len = 0, len2 = 0;
+	int ret;
+
+	ret = qs__json_parse(&doc, (const char *)data, size, "fuzz.json");
+	if (ret < 0) {
+		CHECK(!doc);
+		check_error(ret);
+		return 0;
+	}
+	CHECK(doc && qs__json_root(doc));
+	walk(qs__json_root(doc));
+
+	/* parse, write, parse: the same tree; write again: the same bytes */
+	text = write_doc(doc, &len);
+	ret = qs__json_parse(&again, text, len, "written.json");
+	CHECK(ret == 0);
+	CHECK(same(qs__json_root(doc), qs__json_root(again)));
+	text2 = write_doc(again, &len2);
+	CHECK(same_bytes(text, len, text2, len2));
+
+	free(text);
+	free(text2);
+	qs__json_doc_free(again);
+	qs__json_doc_free(doc);
+	return 0;
+}
