@@ -115,7 +115,9 @@ int cmd_build(int argc, char **argv)
 	if (json && report_json(stdout, build, dry_run) < 0) {
 		ret = cli_fail();
 		goto done;
-	} else if (!json && !quiet)
+	} else if (!json && quiet) {
+		report_failures(stderr, build, qs_config_series(cfg));
+	} else if (!json)
 		report_human(stdout, build, dry_run);
 	ret = report_exit_code(build);
 done:

@@ -68,6 +68,27 @@ void report_human(FILE *out, const qs_build *b, int dry_run)
 	}
 }
 
+void report_failures(FILE *out, const qs_build *b, const char *series)
+{
+	size_t i, line, n = qs_build_branch_count(b);
+
+	for (i = 0; i < n; i++) {
+		const qs_build_branch *br = qs_build_branch_byindex(b, i);
+		qs_branch_status st = qs_build_branch_status(br);
+		const char *patch = qs_build_branch_error_patch(br, &line);
+		const char *why = qs_build_branch_error(br);
+
+		if (st != QS_BRANCH_FAILED && st != QS_BRANCH_BLOCKED &&
+		    st != QS_BRANCH_CONFLICT && st != QS_BRANCH_SKIPPED)
+			continue;
+		fprintf(out, "quiltsync: %s %s", qs_build_branch_name(br),
+			status_name(st, 0));
+		if (patch)
+			fprintf(out, " at %s:%zu", series, line);
+		fprintf(out, ": %s\n", why ? why : qs_build_branch_reason(br));
+	}
+}
+
 int report_json(FILE *out, const qs_build *b, int dry_run)
 {
 	char *text = NULL;

@@ -13,6 +13,12 @@
 #include "quiltsync.h"
 
 void report_human(FILE *out, const qs_build *build, int dry_run);
+/*
+ * One line per branch that was not built (failed, blocked, conflict,
+ * skipped): what `build -q` prints, for cron to mail. `series` is the
+ * series file's path, for the failing patch's "series:LINE".
+ */
+void report_failures(FILE *out, const qs_build *build, const char *series);
 /* -1 when the library cannot make it (out of memory): see qs_error_last(). */
 int report_json(FILE *out, const qs_build *build, int dry_run);
 

@@ -66,9 +66,12 @@ struct qs_build_branch {
 	struct patch_commit *commits;
 	size_t ncommits, commits_alloc;
 	/* a failed patch: which, and where (file NULL, hunk 0 when unknown) */
-	const qs_series_entry *failed_entry;
+	const qs_series_entry *failed_entry;	/* during the run only */
 	char *failed_file;
 	size_t failed_hunk;
+	/* the failed patch's name and series line, for the caller */
+	char *failed_patch;
+	size_t failed_line;
 };
 
 struct qs_build {
@@ -119,6 +122,8 @@ int qs__report_read_old(git_repository *repo, struct qs_build_branch *br);
 int qs__report_finish(struct qs_build_branch *br, const git_oid *tip);
 /* Forget the patches of an attempt, before another (dependency policies). */
 void qs__report_reset_patches(struct qs_build_branch *br);
+/* Copy the failed entry's name and line, before the queue goes. */
+int qs__report_keep_failure(struct qs_build_branch *br);
 /* Record a patch's commit on the branch. */
 int qs__report_add_commit(struct qs_build_branch *br,
 			  const struct patch_commit *pc);

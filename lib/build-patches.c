@@ -100,7 +100,10 @@ static void how_of(struct patch_commit *pc, const qs_apply_result *res)
 	}
 }
 
-/* The branch failed on `e`: why, and where when the result says. */
+/*
+ * The branch failed on `e`: why, and where when the result says. A
+ * patch file that could not be loaded says so with its series line.
+ */
 static int patch_failed(struct qs_build_branch *br, const qs_series_entry *e,
 			const qs_apply_result *res, const char *why)
 {
@@ -144,8 +147,11 @@ int qs__commit_patch(struct build_ctx *c, git_oid *out, const git_oid *parent,
 		pc = &local;
 	memset(pc, 0, sizeof(*pc));
 	pc->entry = e;
-	if (!p)
-		return patch_failed(br, e, NULL, "no patch file");
+	if (!p) {
+		const char *why = qs_queue_entry_error(c->queue, e);
+
+		return patch_failed(br, e, NULL, why ? why : "no patch file");
+	}
 	content = qs_patch_content(p, &len);
 	if (!len) {
 		/* quilt pushes an empty patch, git am refuses it: no commit */

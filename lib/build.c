@@ -240,6 +240,8 @@ static int prepare(struct build_ctx *c, struct qs__lock **lock,
 	qs_queue_options qopts = QS_QUEUE_OPTIONS_INIT;
 	qs_apply_options aopts = QS_APPLY_OPTIONS_INIT;
 	const qs_config *cfg = c->cfg;
+	const char **sections = NULL;
+	size_t i;
 	int ret;
 
 	if (git_repository_open_ext(&c->repo, cfg->repository,
@@ -254,8 +256,20 @@ static int prepare(struct build_ctx *c, struct qs__lock **lock,
 	if (!(c->flags & QS_BUILD_DRY_RUN) &&
 	    (ret = qs__refs_recover(c->repo, &c->b->recovered)) < 0)
 		return ret;
+	/*
+	 * Only what some branch takes is read; a patch that cannot be read
+	 * fails the branches that take it, not the build.
+	 */
+	if (!(sections = qs__calloc(cfg->nbranches + 1, sizeof(*sections))))
+		return QS_ENOMEM;
+	for (i = 0; i < cfg->nbranches; i++)
+		sections[i] = cfg->branches[i].section;
 	qopts.series.placeholders = cfg->placeholder_names;
-	if ((ret = qs_queue_open(&c->queue, cfg->series, cfg->patches, &qopts)) < 0)
+	qopts.flags |= QS_QUEUE_ENTRY_ERRORS;
+	qopts.sections = sections;
+	ret = qs_queue_open(&c->queue, cfg->series, cfg->patches, &qopts);
+	free(sections);
+	if (ret < 0)
 		return ret;
 	aopts.fuzz = cfg->fuzz;
 	if ((ret = qs_applier_new(&c->ap, c->repo, &aopts)) < 0)
@@ -309,6 +323,9 @@ int qs_build_run(qs_build **out, const qs_config *cfg,
 	    (ret = report_plan(&c)) < 0 ||
 	    (ret = build_branches(&c)) < 0)
 		goto done;
+	for (i = 0; i < c.b->nbranches; i++)
+		if ((ret = qs__report_keep_failure(c.b->branches[i])) < 0)
+			goto done;
 	if (!(c.flags & QS_BUILD_DRY_RUN)) {
 		if ((ret = write_refs(&c)) < 0)
 			goto done;
@@ -324,9 +341,11 @@ int qs_build_run(qs_build **out, const qs_config *cfg,
 	c.b = NULL;
 	ret = 0;
 done:
-	/* the plan goes: the report keeps nothing of it */
-	for (i = 0; *out && i < (*out)->nbranches; i++)
+	/* the plan and the queue go: the report keeps nothing of them */
+	for (i = 0; *out && i < (*out)->nbranches; i++) {
 		(*out)->branches[i]->plan = NULL;
+		(*out)->branches[i]->failed_entry = NULL;
+	}
 	qs__plan_clear(&plan);
 	qs__cache_clear(&c.cache, 0);
 	qs_applier_free(c.ap);

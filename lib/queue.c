@@ -33,6 +33,7 @@ struct qs_queue {
 	char *patches_dir;
 	size_t entry_count;
 	qs_patch **patches;       /* by entry index; NULL when not loaded */
+	char **errors;            /* by entry index: why it was not (ENTRY_ERRORS) */
 	qs_patchset *sets;
 	size_t set_count;
 	qs_patchset **set_of;     /* by entry index */
@@ -56,9 +57,11 @@ void qs_queue_free(qs_queue *queue)
 
 	if (!queue)
 		return;
-	if (queue->patches)
-		for (i = 0; i < queue->entry_count; i++)
-			patch_free(queue->patches[i]);
+	for (i = 0; queue->patches && i < queue->entry_count; i++)
+		patch_free(queue->patches[i]);
+	for (i = 0; queue->errors && i < queue->entry_count; i++)
+		free(queue->errors[i]);
+	free(queue->errors);
 	free(queue->patches);
 	for (i = 0; i < queue->set_count; i++) {
 		free(queue->sets[i].title);
@@ -163,9 +166,41 @@ done:
 	return ret;
 }
 
+/* Whether `e` is in one of `sections` (NULL: every entry is read). */
+static int wanted(const qs_series *series, const qs_series_entry *e,
+		  const char *const *sections)
+{
+	size_t i, k;
+
+	if (!sections)
+		return 1;
+	for (i = 0; sections[i]; i++) {
+		const qs_section *sec = qs_series_section_byname(series, sections[i]);
+
+		for (k = 0; sec && k < qs_section_entry_count(sec); k++)
+			if (qs_section_entry_byindex(sec, k) == e)
+				return 1;
+	}
+	return 0;
+}
+
+/* ENTRY_ERRORS: keep why an entry failed (the last error); 0 or QS_ENOMEM. */
+static int keep_error(qs_queue *queue, size_t i, const char *series_path,
+		      const qs_series_entry *e)
+{
+	if (!queue->errors &&
+	    !(queue->errors = qs__calloc(queue->entry_count, sizeof(*queue->errors))))
+		return QS_ENOMEM;
+	if (!(queue->errors[i] = qs__strdup(qs_error_last()->message)))
+		return QS_ENOMEM;
+	qs__log(QS_LOG_WARNING, series_path, qs_entry_line(e), "%s", queue->errors[i]);
+	return 0;
+}
+
 static int load_patches(qs_queue *queue, const qs_queue_options *opts)
 {
 	const char *series_path = qs_series_path(queue->series);
+	const char *const *sections = opts->version >= 2 ? opts->sections : NULL;
 	size_t i;
 	int ret;
 
@@ -174,7 +209,7 @@ static int load_patches(qs_queue *queue, const qs_queue_options *opts)
 		qs_entry_kind kind = qs_entry_kind_of(e);
 		char *path;
 
-		if (kind == QS_ENTRY_PLACEHOLDER)
+		if (kind == QS_ENTRY_PLACEHOLDER || !wanted(queue->series, e, sections))
 			continue;
 		if (!(path = join_path(queue->patches_dir, qs_entry_name(e))))
 			return QS_ENOMEM;
@@ -192,23 +227,24 @@ static int load_patches(qs_queue *queue, const qs_queue_options *opts)
 			free(path);
 			continue;
 		}
-		if (ret != QS_ENOTFOUND) {
-			free(path);
-			return ret;
-		}
-		if (opts->flags & QS_QUEUE_ALLOW_MISSING) {
-			qs__log(QS_LOG_WARNING, series_path, qs_entry_line(e),
-				"patch file '%s' does not exist", path);
-			ret = 0;
-		} else {
-			ret = qs__error_set_at(QS_ENOTFOUND, series_path,
-					       qs_entry_line(e),
-					       "patch file '%s' does not exist",
-					       path);
-		}
+		if (ret == QS_ENOTFOUND)
+			qs__error_set(QS_ENOTFOUND, "patch file '%s' does not exist", path);
 		free(path);
-		if (ret < 0)
+		if ((opts->flags & QS_QUEUE_ENTRY_ERRORS) &&
+		    (ret == QS_ENOTFOUND || ret == QS_EPARSE || ret == QS_EIO)) {
+			if ((ret = keep_error(queue, i, series_path, e)) < 0)
+				return ret;
+			continue;
+		}
+		if (ret != QS_ENOTFOUND)
 			return ret;
+		if (opts->flags & QS_QUEUE_ALLOW_MISSING) {
+			qs__log(QS_LOG_WARNING, series_path, qs_entry_line(e), "%s",
+				qs_error_last()->message);
+			continue;
+		}
+		return qs__error_set_at(QS_ENOTFOUND, series_path, qs_entry_line(e),
+					"%s", qs_error_last()->message);
 	}
 	qs_error_clear();
 	return 0;
@@ -355,7 +391,8 @@ int qs_queue_open(qs_queue **out, const char *series_path,
 	*out = NULL;
 	if (!opts)
 		opts = &defaults;
-	if (opts->version != QS_QUEUE_OPTIONS_VERSION)
+	/* version 1 is the same without `sections` */
+	if (opts->version < 1 || opts->version > QS_QUEUE_OPTIONS_VERSION)
 		return qs__error_set(QS_EINVAL,
 				     "unsupported qs_queue_options version %u",
 				     opts->version);
@@ -383,6 +420,20 @@ int qs_queue_open(qs_queue **out, const char *series_path,
 done:
 	qs_queue_free(queue);
 	return ret;
+}
+
+const char *qs_queue_entry_error(const qs_queue *queue,
+				 const qs_series_entry *entry)
+{
+	size_t i;
+
+	if (!queue || !entry || !queue->errors)
+		return NULL;
+	i = qs_entry_index(entry);
+	if (i >= queue->entry_count ||
+	    qs_series_entry_byindex(queue->series, i) != entry)
+		return NULL;
+	return queue->errors[i];
 }
 
 const qs_series *qs_queue_series(const qs_queue *queue)

@@ -28,6 +28,7 @@ static void branch_free(struct qs_build_branch *br)
 	free(br->start_known);
 	free(br->commits);
 	free(br->failed_file);
+	free(br->failed_patch);
 	free(br);
 }
 
@@ -139,8 +140,19 @@ void qs__report_reset_patches(struct qs_build_branch *br)
 	br->error = NULL;
 	free(br->failed_file);
 	br->failed_file = NULL;
+	free(br->failed_patch);
+	br->failed_patch = NULL;
 	br->failed_entry = NULL;
 	br->failed_hunk = 0;
+}
+
+int qs__report_keep_failure(struct qs_build_branch *br)
+{
+	if (!br->failed_entry || br->failed_patch)
+		return 0;
+	br->failed_patch = qs__strdup(qs_entry_name(br->failed_entry));
+	br->failed_line = qs_entry_line(br->failed_entry);
+	return br->failed_patch ? 0 : QS_ENOMEM;
 }
 
 int qs__report_add_commit(struct qs_build_branch *br,
@@ -193,6 +205,12 @@ static void branch_json(struct json *j, const struct qs_build_branch *br)
 	json_kv_int(j, "applied", (int64_t)br->applied);
 	json_kv_string(j, "reason", br->reason);
 	json_kv_string(j, "error", br->error);
+	json_kv_string(j, "error_patch", br->failed_patch);
+	json_key(j, "error_line");
+	if (br->failed_line)
+		json_int(j, (int64_t)br->failed_line);
+	else
+		json_null(j);
 	if (br->status == QS_BRANCH_CONFLICT) {
 		json_key(j, "merge");
 		json_object_begin(j);
@@ -354,8 +372,10 @@ static int load_branch(qs_build *b, const struct qs__json_value *o,
 	if (take_string(&br->series, o, "series") < 0 ||
 	    take_string(&br->depends_on, o, "depends_on") < 0 ||
 	    take_string(&br->reason, o, "reason") < 0 ||
-	    take_string(&br->error, o, "error") < 0)
+	    take_string(&br->error, o, "error") < 0 ||
+	    take_string(&br->failed_patch, o, "error_patch") < 0)
 		return QS_ENOMEM;
+	br->failed_line = (size_t)qs__json_int(qs__json_get(o, "error_line"), NULL);
 	if (!qs__json_count(conflicts))
 		return 0;
 	br->conflicts = qs__calloc(qs__json_count(conflicts), sizeof(*br->conflicts));
@@ -524,6 +544,14 @@ const char *qs_build_branch_reason(const qs_build_branch *br)
 const char *qs_build_branch_error(const qs_build_branch *br)
 {
 	return br->error;
+}
+
+const char *qs_build_branch_error_patch(const qs_build_branch *br,
+					size_t *out_line)
+{
+	if (out_line)
+		*out_line = br->failed_patch ? br->failed_line : 0;
+	return br->failed_patch;
 }
 
 const char *qs_build_branch_merge_ours(const qs_build_branch *br)

@@ -110,6 +110,15 @@ test_expect_code() {
 }
 
 # Fails with a message naming what was missing from the file.
+# test_must_be_empty FILE: FILE exists and is empty (else show it).
+test_must_be_empty() {
+	if ! [ -f "$1" ] || [ -s "$1" ]; then
+		echo "'$1' is not an empty file:" >&2
+		cat "$1" >&2 2>/dev/null
+		return 1
+	fi
+}
+
 test_grep() {
 	if ! grep "$@"; then
 		echo "test_grep: no match for: $*" >&2

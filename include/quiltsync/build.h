@@ -162,6 +162,13 @@ QS_EXTERN(size_t) qs_build_branch_applied(const qs_build_branch *branch);
 QS_EXTERN(const char *) qs_build_branch_reason(const qs_build_branch *branch);
 /** The failure, as a message naming patch, file and hunk; NULL when none. */
 QS_EXTERN(const char *) qs_build_branch_error(const qs_build_branch *branch);
+/**
+ * The patch the branch failed on, as the series file names it, and
+ * (`out_line`, may be NULL) its line there; NULL and 0 when the failure
+ * is not a patch's (a blocked branch, a conflict, a fetch).
+ */
+QS_EXTERN(const char *) qs_build_branch_error_patch(const qs_build_branch *branch,
+						    size_t *out_line);
 
 /** For QS_BRANCH_CONFLICT: the conflicting merge and its files. */
 QS_EXTERN(const char *) qs_build_branch_merge_ours(const qs_build_branch *branch);

@@ -33,6 +33,15 @@ typedef enum {
 	 * queue; anything that applies it must leave this unset.
 	 */
 	QS_QUEUE_ALLOW_MISSING = 1u << 0,
+	/**
+	 * A patch file of an active entry that is missing, is not a file
+	 * that can be read, or cannot be parsed fails that entry alone: the
+	 * queue opens, the entry has no qs_patch, qs_queue_entry_error()
+	 * says why, and a warning is logged at the series file's line. For
+	 * the build, where such an entry fails only the branches that take
+	 * it.
+	 */
+	QS_QUEUE_ENTRY_ERRORS = 1u << 1,
 } qs_queue_flag;
 
 typedef struct {
@@ -40,11 +49,17 @@ typedef struct {
 	qs_series_options series;  /**< how to read the series file */
 	qs_mail_options mail;      /**< how to read each patch; name is ignored */
 	unsigned int flags;        /**< qs_queue_flag bits */
+	/**
+	 * Version 2: NULL, or the names of the sections whose patches are
+	 * read (NULL-terminated); entries outside them are not read at all
+	 * (no qs_patch, no error): a build reads only what it applies.
+	 */
+	const char *const *sections;
 } qs_queue_options;
 
-#define QS_QUEUE_OPTIONS_VERSION 1
+#define QS_QUEUE_OPTIONS_VERSION 2
 #define QS_QUEUE_OPTIONS_INIT \
-	{ QS_QUEUE_OPTIONS_VERSION, QS_SERIES_OPTIONS_INIT, QS_MAIL_OPTIONS_INIT, 0 }
+	{ QS_QUEUE_OPTIONS_VERSION, QS_SERIES_OPTIONS_INIT, QS_MAIL_OPTIONS_INIT, 0, NULL }
 
 /**
  * Load the queue: parse the series file at `series_path` and every
@@ -69,6 +84,16 @@ QS_EXTERN(int) qs_queue_open(qs_queue **out, const char *series_path,
 			     const qs_queue_options *opts);
 
 QS_EXTERN(void) qs_queue_free(qs_queue *queue);
+
+/**
+ * Why the patch file of `entry` could not be loaded, with
+ * QS_QUEUE_ENTRY_ERRORS ("patch file 'patches/x.patch' does not exist";
+ * a parse error is located in the patch file); the entry's series line
+ * is qs_entry_line(). NULL when it loaded, or was not to be read.
+ * Borrowed from the queue.
+ */
+QS_EXTERN(const char *) qs_queue_entry_error(const qs_queue *queue,
+					     const qs_series_entry *entry);
 
 /** The parsed series file, borrowed from the queue. */
 QS_EXTERN(const qs_series *) qs_queue_series(const qs_queue *queue);

@@ -1,0 +1,135 @@
+#!/bin/bash
+test_description="build: the nightly job on real queues fails only what it must, and says so"
+. "$(dirname "$0")/lib.sh"
+
+# The demo queue and upstream (examples/demo), each test on its own copy.
+# What a cron job sees is judged as cron would: the exit status, what
+# -q prints, and what the documented recipe mails (a fake `mail` in
+# PATH keeps its arguments and its input).
+
+for cmd in git jq; do
+	command -v $cmd >/dev/null || skip_all "$cmd is not installed"
+done
+
+GUP=mm-unstable-gup-folio-pinning-helpers
+DAMON=mm-unstable-mm-damon-core-cap-the-effective-quota-at-the-size-quota
+
+# new_demo NAME: demo-NAME/ with the queue, an upstream and the config.
+new_demo() {
+	mkdir "demo-$1" &&
+	cp -R "$QS_SOURCE_DIR/examples/demo/patches" "demo-$1/patches" &&
+	cp -a "$TRASH/upstream" "demo-$1/linux" &&
+	sed -e 's|^repository:.*|repository: linux|' \
+		"$QS_SOURCE_DIR/examples/demo/quiltsync.yaml" >"demo-$1/quiltsync.yaml"
+}
+
+refs() { git -C "demo-$1/linux" for-each-ref --format="%(refname) %(objectname)"; }
+
+# field JSON BRANCH KEY
+field() {
+	jq -r --arg b "$2" ".branches[] | select(.name == \$b) | .$3" "$1"
+}
+
+test_expect_success 'setup: the demo upstream' '
+	"$QS_SOURCE_DIR/examples/demo/make-upstream" upstream >/dev/null &&
+	git -C upstream rev-parse -q --verify v6.9-rc3 >/dev/null
+'
+
+test_expect_success 'entries outside every section are not read: a missing one stops nothing' '
+	new_demo outside &&
+	printf "%s\n" "not-there.patch" "also-missing.patch.gz" >>demo-outside/patches/series &&
+	sed -i "1i gone-before.patch" demo-outside/patches/series &&
+	quiltsync build -c demo-outside/quiltsync.yaml --json >out.json 2>err &&
+	jq -r ".branches[].status" out.json | sort -u >actual &&
+	echo created >expect &&
+	test_cmp expect actual &&
+	! grep -q "not-there\|also-missing\|gone-before" err
+'
+
+test_expect_success 'a missing patch file fails only the branches that take it; exit 1' '
+	new_demo missing &&
+	line=$(grep -n "^mm-damon-add-quota-goal.patch\$" demo-missing/patches/series | cut -d: -f1) &&
+	rm demo-missing/patches/mm-damon-add-quota-goal.patch &&
+	test_expect_code 1 quiltsync build -c demo-missing/quiltsync.yaml --json >out.json 2>err &&
+	jq -r ".branches[] | [.name, .status] | @tsv" out.json >actual &&
+	cat >expect <<-EOF &&
+	mm-hotfixes-stable	created
+	mm-hotfixes-unstable	created
+	mm-stable	created
+	mm-unstable	failed
+	$GUP	created
+	mm-unstable-mm-vmscan-count-reclaim-progress-in-shrink-list-once	created
+	mm-unstable-mm-damon-add-quota-goal	failed
+	mm-nonmm-stable	created
+	mm-nonmm-unstable	created
+	mm-everything	blocked
+	EOF
+	test_cmp expect actual &&
+	test "$(field out.json mm-unstable error_patch)" = mm-damon-add-quota-goal.patch &&
+	test "$(field out.json mm-unstable error_line)" = $line &&
+	test "$(field out.json mm-unstable error)" = \
+		"mm-damon-add-quota-goal.patch: patch file '"'"'demo-missing/patches/mm-damon-add-quota-goal.patch'"'"' does not exist" &&
+	test_grep -q "warning: demo-missing/patches/series:$line: patch file .*mm-damon-add-quota-goal.patch. does not exist" err &&
+	# what failed keeps nothing, the rest is there
+	git -C demo-missing/linux rev-parse -q --verify $GUP >/dev/null &&
+	test_must_fail git -C demo-missing/linux rev-parse -q --verify mm-unstable &&
+	test_must_fail git -C demo-missing/linux rev-parse -q --verify mm-everything
+'
+
+test_expect_success 'an unparseable patch file fails its branches the same way' '
+	new_demo garbled &&
+	printf "From: nobody\n\n--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@ garbage\n-a\n" \
+		>demo-garbled/patches/mm-vmscan-rename-nr-scanned.patch &&
+	test_expect_code 1 quiltsync build -c demo-garbled/quiltsync.yaml --json >out.json 2>err &&
+	test "$(field out.json mm-unstable status)" = failed &&
+	test "$(field out.json mm-unstable error_patch)" = mm-vmscan-rename-nr-scanned.patch &&
+	test "$(field out.json $GUP status)" = created &&
+	test "$(field out.json mm-nonmm-unstable status)" = created
+'
+
+test_expect_success 'the series file itself unreadable: exit 5, nothing written' '
+	new_demo noseries &&
+	refs noseries >before &&
+	rm demo-noseries/patches/series &&
+	test_expect_code 5 quiltsync build -c demo-noseries/quiltsync.yaml 2>err &&
+	test_grep -q "series" err &&
+	refs noseries >after &&
+	test_cmp before after
+'
+
+test_expect_success '-q: nothing at all when every branch is built' '
+	new_demo quiet &&
+	quiltsync build -q -c demo-quiet/quiltsync.yaml >out 2>err &&
+	test_must_be_empty out &&
+	test_must_be_empty err
+'
+
+test_expect_success '-q: one line per branch not built, with series:LINE, on stderr' '
+	new_demo quietfail &&
+	line=$(grep -n "^mm-damon-add-quota-goal.patch\$" demo-quietfail/patches/series | cut -d: -f1) &&
+	rm demo-quietfail/patches/mm-damon-add-quota-goal.patch &&
+	test_expect_code 1 quiltsync build -q -c demo-quietfail/quiltsync.yaml >out 2>err &&
+	test_must_be_empty out &&
+	grep "^quiltsync: mm-" err >lines &&
+	test $(wc -l <lines) = 3 &&
+	test_grep -q "^quiltsync: mm-unstable failed at .*patches/series:$line: mm-damon-add-quota-goal.patch: " lines &&
+	test_grep -q "^quiltsync: mm-unstable-mm-damon-add-quota-goal failed at .*patches/series:$line: " lines &&
+	test_grep -q "^quiltsync: mm-everything blocked: waits on mm-unstable: " lines
+'
+
+test_expect_success 'the cron recipe of quiltsync-build(1) mails the failures' '
+	new_demo cron &&
+	rm demo-cron/patches/mm-damon-add-quota-goal.patch &&
+	mkdir bin &&
+	printf "#!/bin/sh\nprintf \"%%s\\\\n\" \"\$*\" >\"$TRASH/mail.args\"\ncat >\"$TRASH/mail.body\"\n" >bin/mail &&
+	chmod +x bin/mail &&
+	recipe=$(sed -n "/^	out=\$(quiltsync build -q/,/mail -s/p" \
+		"$QS_SOURCE_DIR/man/quiltsync-build.1.scd" | sed "s|~/mm/quiltsync.yaml|demo-cron/quiltsync.yaml|") &&
+	test -n "$recipe" &&
+	PATH="$TRASH/bin:$PATH" bash -c "quiltsync() { \"$QUILTSYNC\" \"\$@\"; }; $recipe" &&
+	test_grep -q "^-s quiltsync build: exit 1 akpm\$" mail.args &&
+	test_grep -q "^quiltsync: mm-unstable failed at .*: mm-damon-add-quota-goal.patch: " mail.body &&
+	test_grep -q "^quiltsync: mm-everything blocked" mail.body
+'
+
+test_done
