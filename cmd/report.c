@@ -107,9 +107,13 @@ int report_exit_code(const qs_build *b)
 
 	for (i = 0; i < n; i++) {
 		switch (qs_build_branch_status(qs_build_branch_byindex(b, i))) {
+		case QS_BRANCH_SKIPPED:
+			/* a dry run that would fetch first skips without an error */
+			if (!qs_build_branch_error(qs_build_branch_byindex(b, i)))
+				break;
+			/* fall through */
 		case QS_BRANCH_FAILED:
 		case QS_BRANCH_BLOCKED:
-		case QS_BRANCH_SKIPPED:
 			failed = 1;
 			break;
 		case QS_BRANCH_CONFLICT:

@@ -9,54 +9,105 @@
 #include "internal.h"
 #include "build-internal.h"
 #include "commit.h"
+#include "git-exec.h"
 #include "merge.h"
 
 #include <dirent.h>
 
+/*
+ * A URL as git takes it from the repository's directory: a relative
+ * local path is the config's, as every path of the config is. Not a
+ * path: "scheme://...", and scp's "host:path" (a colon before any '/').
+ */
+static int url_for_git(qs_buf *out, const struct qs_config *cfg, const char *url)
+{
+	const char *colon = strchr(url, ':'), *slash = strchr(url, '/');
+	char *dir;
+	int ret;
+
+	if (strstr(url, "://") || url[0] == '/' || (colon && (!slash || colon < slash)))
+		return qs_buf_adds(out, url);
+	/* git runs in the repository: the config's directory, made absolute */
+	if (!(dir = realpath(cfg->dir ? cfg->dir : ".", NULL)))
+		return qs__error_os("cannot resolve", cfg->dir ? cfg->dir : ".");
+	ret = qs_buf_addf(out, "%s/%s", dir, url);
+	free(dir);
+	return ret;
+}
+
+/* The first line git wrote that says something: reports are one line a branch. */
+static const char *first_line(qs_buf *err)
+{
+	char *p = err->ptr, *nl;
+
+	while (*p == '\n')
+		p++;
+	if ((nl = strchr(p, '\n')))
+		*nl = '\0';
+	return *p ? p : "git fetch failed";
+}
+
+/*
+ * 0 and `*out`; 1 when it cannot be fetched (br says why); 2 in a dry run
+ * when it never was (br says it would be); < 0 on errors.
+ *
+ * Fetch an external tree into its local ref with the system git, so that
+ * every URL git accepts works as it does for the user, and the user's
+ * keys, agents, helpers and URL rewrites apply; then let the build's
+ * object store see what came. A dry run fetches nothing: it uses what an
+ * earlier build fetched, and says when there is none.
+ */
 static int fetch_remote(struct build_ctx *c, git_oid *out, const struct qs__start *s,
 			struct qs_build_branch *br)
 {
-	git_fetch_options fo;
-	git_remote *remote = NULL;
-	qs_buf spec = QS_BUF_INIT;
-	char *specs[1];
-	git_strarray refspecs;
-	int ret = 0;
+	qs_buf spec = QS_BUF_INIT, url = QS_BUF_INIT, err = QS_BUF_INIT;
+	const char *argv[] = { "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
+			       "--", NULL, NULL, NULL };
+	git_odb *odb = NULL;
+	int ret = 0, status;
 
-	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
 	if (!(c->flags & QS_BUILD_DRY_RUN)) {
-		if (!strncmp(s->ref, "refs/", 5))
-			qs_buf_addf(&spec, "+%s:%s", s->ref, s->local_ref);
-		else
-			qs_buf_addf(&spec, "+refs/heads/%s:%s", s->ref, s->local_ref);
-		if (qs_buf_oom(&spec)) {
-			ret = QS_ENOMEM;
+		qs_buf_addf(&spec, "+%s%s:%s", strncmp(s->ref, "refs/", 5) ? "refs/heads/" : "",
+			    s->ref, s->local_ref);
+		if (qs_buf_oom(&spec) || (ret = url_for_git(&url, c->cfg, s->url)) < 0 ||
+		    qs_buf_oom(&url)) {
+			ret = ret < 0 ? ret : QS_ENOMEM;
 			goto done;
 		}
-		specs[0] = spec.ptr;
-		refspecs.strings = specs;
-		refspecs.count = 1;
-		fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-		if (git_remote_create_anonymous(&remote, c->repo, s->url) < 0 ||
-		    git_remote_fetch(remote, &refspecs, &fo, "quiltsync build: fetch") < 0) {
-			const git_error *e = git_error_last();
-
+		argv[5] = url.ptr;
+		argv[6] = spec.ptr;
+		if ((ret = qs__git_run(&status, NULL, &err, git_repository_commondir(c->repo),
+				       argv)) < 0)
+			goto done;
+		if (status != 0) {
 			ret = qs__set_text(&br->error, "cannot fetch '%s' from %s: %s",
-				       s->ref, s->url,
-				       e && e->message ? e->message : "unknown error")
-			      ? QS_ENOMEM : 1;
+					   s->ref, s->url, first_line(&err)) ? QS_ENOMEM : 1;
+			goto done;
+		}
+		if (git_repository_odb(&odb, c->srepo) < 0 || git_odb_refresh(odb) < 0) {
+			ret = qs__error_git("cannot read the fetched objects");
 			goto done;
 		}
 	}
-	if (git_reference_name_to_id(out, c->repo, s->local_ref) < 0) {
-		ret = qs__set_text(&br->error, "'%s' of %s was not fetched%s", s->ref,
-			       s->url, c->flags & QS_BUILD_DRY_RUN ?
-			       " (a dry run does not fetch)" : "") ? QS_ENOMEM : 1;
+	if (git_reference_name_to_id(out, c->repo, s->local_ref) < 0 &&
+	    (c->flags & QS_BUILD_DRY_RUN)) {
+		/* not a failure: the build would fetch it, and cannot say more */
+		br->status = QS_BRANCH_SKIPPED;
+		ret = qs__set_text(&br->reason, "would fetch '%s' from %s first",
+				   s->ref, s->url) ? QS_ENOMEM : 2;
+		goto done;
+	} else if (!git_reference_name_to_id(out, c->repo, s->local_ref)) {
+		goto done;
+	} else {
+		ret = qs__set_text(&br->error, "'%s' of %s was not fetched", s->ref,
+				   s->url) ? QS_ENOMEM : 1;
 		goto done;
 	}
 done:
-	git_remote_free(remote);
+	git_odb_free(odb);
 	qs_buf_release(&spec);
+	qs_buf_release(&url);
+	qs_buf_release(&err);
 	if (ret == 1)
 		br->status = QS_BRANCH_FAILED;
 	return ret;
@@ -251,6 +302,8 @@ int qs__build_integration(struct build_ctx *c, struct qs_build_branch *br)
 
 	qs__build_progress(c, br->name);
 	ret = qs__start_of(c, &tip, br);
+	if (ret == 2)
+		return 0;	/* a dry run that would fetch first */
 	if (ret == 1) {
 		if (br->status != QS_BRANCH_BLOCKED && br->status != QS_BRANCH_CONFLICT)
 			br->status = QS_BRANCH_FAILED;

@@ -132,4 +132,56 @@ test_expect_success 'the cron recipe of quiltsync-build(1) mails the failures' '
 	test_grep -q "^quiltsync: mm-everything blocked" mail.body
 '
 
+# External trees by path and file:// URL, after the repository has a
+# cache: libgit2's local transport could not fetch into a repository with
+# a ref to a blob (refs/quiltsync/cache), so they failed from the second
+# build on. git itself fetches them now.
+
+# sub_commit MSG: a new commit on the sub-maintainer tree's slab-next
+sub_commit() {
+	echo "$1" >>sub/slab.txt &&
+	git -C sub add slab.txt &&
+	git -C sub commit -q -m "slab: $1"
+}
+
+test_expect_success 'setup: a built demo and a sub-maintainer tree' '
+	new_demo ext &&
+	quiltsync build -q -c demo-ext/quiltsync.yaml &&
+	git -C demo-ext/linux rev-parse -q --verify refs/quiltsync/cache >/dev/null &&
+	git clone -q upstream sub &&
+	git -C sub checkout -q -b slab-next v6.9-rc3 &&
+	sub_commit one
+'
+
+for url in ../sub "file://$TRASH/sub" "$TRASH/sub"; do
+test_expect_success "an external tree at $url merges, and moves on the next build" '
+	cp demo-ext/quiltsync.yaml ext.yaml &&
+	printf "%s\n" "  - name: for-next" \
+		"    merge: [mm-everything, {url: \"'"$url"'\", ref: slab-next}]" >>demo-ext/quiltsync.yaml &&
+	quiltsync build -c demo-ext/quiltsync.yaml --json >out.json &&
+	test "$(field out.json for-next status)" != failed &&
+	git -C demo-ext/linux rev-parse for-next^2 >actual &&
+	git -C sub rev-parse slab-next >expect &&
+	test_cmp expect actual &&
+	sub_commit "after $url" &&
+	quiltsync build -c demo-ext/quiltsync.yaml --json >out.json &&
+	test "$(field out.json for-next status)" = updated &&
+	git -C demo-ext/linux rev-parse for-next^2 >actual &&
+	git -C sub rev-parse slab-next >expect &&
+	test_cmp expect actual &&
+	git -C demo-ext/linux fsck --strict --no-dangling &&
+	mv ext.yaml demo-ext/quiltsync.yaml
+'
+done
+
+test_expect_success 'a dry run says it would fetch a tree never fetched; nothing written, exit 0' '
+	printf "%s\n" "  - name: for-next" \
+		"    merge: [mm-everything, {url: \"$TRASH/sub/.git\", ref: slab-next}]" >>demo-ext/quiltsync.yaml &&
+	refs ext >before &&
+	quiltsync build -c demo-ext/quiltsync.yaml --dry-run >out &&
+	test_grep -q "^skipped .*for-next: would fetch .slab-next. from $TRASH/sub/.git first" out &&
+	refs ext >after &&
+	test_cmp before after
+'
+
 test_done
