@@ -15,6 +15,7 @@
 #include "build-internal.h"
 #include "lock.h"
 #include "refs.h"
+#include "worktrees.h"
 
 #include "banned.h"
 
@@ -142,6 +143,44 @@ static int build_branches(struct build_ctx *c)
 		    (ret = qs__list_gone(c, &c->cfg->branches[i])) < 0)
 			return ret;
 	return 0;
+}
+
+/*
+ * A branch checked out in a worktree (the main one too) is not moved, as
+ * git would not move it: it fails, naming the worktree; the others go
+ * on (what builds on it was computed from its new commit all the same).
+ */
+static int spare_checkouts(struct build_ctx *c)
+{
+	struct qs__checkouts co;
+	qs_buf ref = QS_BUF_INIT;
+	size_t i;
+	int ret;
+
+	if ((ret = qs__checkouts_read(&co, c->repo)) < 0)
+		return ret;
+	for (i = 0; i < c->b->nbranches && !ret; i++) {
+		struct qs_build_branch *br = c->b->branches[i];
+		const char *path;
+
+		if (br->status != QS_BRANCH_CREATED && br->status != QS_BRANCH_UPDATED)
+			continue;
+		qs_buf_clear(&ref);
+		qs_buf_addf(&ref, "refs/heads/%s", br->name);
+		if (qs_buf_oom(&ref)) {
+			ret = QS_ENOMEM;
+			break;
+		}
+		if (!(path = qs__checkouts_find(&co, ref.ptr)))
+			continue;
+		br->status = QS_BRANCH_FAILED;
+		br->built = br->has_new = 0;
+		ret = qs__set_text(&br->error, "checked out in the worktree '%s': not moved, as git would not move it",
+				   path);
+	}
+	qs_buf_release(&ref);
+	qs__checkouts_clear(&co);
+	return ret;
 }
 
 static int add_update(struct qs__ref_update *u, size_t *n, qs_buf *names,
@@ -326,6 +365,8 @@ int qs_build_run(qs_build **out, const qs_config *cfg,
 	for (i = 0; i < c.b->nbranches; i++)
 		if ((ret = qs__report_keep_failure(c.b->branches[i])) < 0)
 			goto done;
+	if ((ret = spare_checkouts(&c)) < 0)
+		goto done;
 	if (!(c.flags & QS_BUILD_DRY_RUN)) {
 		if ((ret = write_refs(&c)) < 0)
 			goto done;

@@ -184,4 +184,37 @@ test_expect_success 'a dry run says it would fetch a tree never fetched; nothing
 	test_cmp before after
 '
 
+# Branches checked out in a worktree are not moved: git refuses to, and
+# moving one leaves that worktree's index describing the old commit.
+
+test_expect_success 'a branch checked out in a linked worktree is not moved; the others are' '
+	new_demo wt &&
+	quiltsync build -q -c demo-wt/quiltsync.yaml &&
+	git -C demo-wt/linux worktree add -q "$TRASH/wt-gup" $GUP &&
+	git -C demo-wt/linux checkout -q mm-stable &&
+	old_gup=$(git -C demo-wt/linux rev-parse $GUP) &&
+	old_stable=$(git -C demo-wt/linux rev-parse mm-stable) &&
+	sed -i "s/^Subject: \(.*\)/Subject: \1 (v2)/" demo-wt/patches/mm-gup-add-folio-pin-helpers.patch \
+		demo-wt/patches/mm-vmscan-document-the-reclaim-batch.patch &&
+	test_expect_code 1 quiltsync build -c demo-wt/quiltsync.yaml --json --allow-rewrite >out.json &&
+	test "$(field out.json $GUP status)" = failed &&
+	test "$(field out.json $GUP error)" = \
+		"checked out in the worktree '"'"'$TRASH/wt-gup'"'"': not moved, as git would not move it" &&
+	test "$(field out.json mm-stable status)" = failed &&
+	field out.json mm-stable error >err &&
+	test_grep -q "checked out in the worktree .*demo-wt/linux" err &&
+	test "$(field out.json mm-unstable status)" = updated &&
+	test "$(git -C demo-wt/linux rev-parse $GUP)" = $old_gup &&
+	test "$(git -C demo-wt/linux rev-parse mm-stable)" = $old_stable &&
+	git -C wt-gup status --porcelain >status &&
+	test_must_be_empty status &&
+	git -C demo-wt/linux status --porcelain >status &&
+	test_must_be_empty status &&
+	# and the manifest says so
+	git -C demo-wt/linux show refs/quiltsync/manifest:branches.json |
+		jq -r ".[] | select(.name == \"$GUP\") | .status, .tip" >actual &&
+	printf "%s\n" failed $old_gup >expect &&
+	test_cmp expect actual
+'
+
 test_done
