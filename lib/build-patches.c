@@ -206,9 +206,15 @@ int qs__commit_patch(struct build_ctx *c, git_oid *out, const git_oid *parent,
 	git_oid_cpy(&tree, qs_apply_result_tree(res));
 	author.name = qs_mail_author_name(mail);
 	author.email = qs_mail_author_email(mail);
+	if (!*author.email && c->cfg->author_email) {
+		/* a patch that names no author: the config's, as git quiltimport --author */
+		author.name = c->cfg->author_name;
+		author.email = c->cfg->author_email;
+	}
 	if (!*author.email) {
 		/* git am stops here: "Patch does not have a valid e-mail address" */
-		ret = patch_failed(br, e, NULL, "the patch has no author e-mail address");
+		ret = patch_failed(br, e, NULL,
+				   "the patch has no author e-mail address (the config's author: would be used)");
 		goto done;
 	}
 	if (qs_mail_time(&author.time, &author.offset, mail) < 0) {

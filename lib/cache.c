@@ -40,6 +40,12 @@ void qs__key_start(struct qs__sha1 *h, const struct qs_config *cfg,
 	qs__key_add(h, cfg->committer_name);
 	qs__key_add(h, cfg->committer_email);
 	qs__key_add(h, cfg->link);
+	/* only when set, so that the keys of a config without one stay */
+	if (cfg->author_email) {
+		qs__key_add(h, "default author");
+		qs__key_add(h, cfg->author_name);
+		qs__key_add(h, cfg->author_email);
+	}
 }
 
 /* One line of the blob: "<key> <id>[ <note>]". */

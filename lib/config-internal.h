@@ -89,6 +89,8 @@ struct qs_config {
 	char *resolutions;	/* default: "<dir>/quiltsync-resolutions" */
 
 	char *committer_name, *committer_email;	/* required: "Name <email>" */
+	/* the author of a patch that names none, or NULL (then it fails) */
+	char *author_name, *author_email;
 
 	char *upstream;		/* required: "refs/remotes/origin/master" */
 	char *base;		/* "previous-rc3" (default), a tag, or a commit */

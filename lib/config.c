@@ -666,9 +666,9 @@ static int has_bad_char(const char *s)
 }
 
 /* "Name <email>": the name trimmed, the email as written between <>. */
-static int set_committer(struct parser *p, const struct node *v, void *obj)
+static int get_ident(struct parser *p, const struct node *v, char **name,
+		     char **email)
 {
-	qs_config *c = p->c;
 	char *s = NULL;
 	size_t len, start = 0, end;
 	const char *lt;
@@ -696,20 +696,31 @@ static int set_committer(struct parser *p, const struct node *v, void *obj)
 		ret = fail(p, v, "empty email in %s", describe(p, v));
 		goto done;
 	}
-	free(c->committer_name);
-	free(c->committer_email);
-	c->committer_name = qs__strndup(s + start, end - start);
-	c->committer_email = qs__strndup(lt + 1, len - (size_t)(lt - s) - 2);
-	if (!c->committer_name || !c->committer_email) {
+	free(*name);
+	free(*email);
+	*name = qs__strndup(s + start, end - start);
+	*email = qs__strndup(lt + 1, len - (size_t)(lt - s) - 2);
+	if (!*name || !*email) {
 		ret = QS_ENOMEM;
 		goto done;
 	}
-	if (has_bad_char(c->committer_name) || has_bad_char(c->committer_email))
+	if (has_bad_char(*name) || has_bad_char(*email))
 		ret = fail(p, v, "'<', '>' or a control character inside the name or the email of %s",
 			   describe(p, v));
 done:
 	free(s);
 	return ret;
+}
+
+static int set_committer(struct parser *p, const struct node *v, void *obj)
+{
+	return get_ident(p, v, &p->c->committer_name, &p->c->committer_email);
+}
+
+/* The author of patches that name none (git quiltimport --author). */
+static int set_author(struct parser *p, const struct node *v, void *obj)
+{
+	return get_ident(p, v, &p->c->author_name, &p->c->author_email);
 }
 
 /*
@@ -1301,6 +1312,7 @@ static const struct key root_keys[] = {
 	{ "series", 1, set_series },
 	{ "patches", 0, set_patches },
 	{ "committer", 1, set_committer },
+	{ "author", 0, set_author },
 	{ "upstream", 1, set_upstream },
 	{ "base", 0, set_base },
 	{ "base-pattern", 0, set_base_pattern },
@@ -1666,6 +1678,8 @@ void qs_config_free(qs_config *c)
 	free(c->resolutions);
 	free(c->committer_name);
 	free(c->committer_email);
+	free(c->author_name);
+	free(c->author_email);
 	free(c->upstream);
 	free(c->base);
 	free(c->base_pattern);

@@ -217,4 +217,27 @@ test_expect_success 'a branch checked out in a linked worktree is not moved; the
 	test_cmp expect actual
 '
 
+# A patch with no mail headers (a plain diff, as many queues have): its
+# branch needs an author; the config's default author is used there only.
+
+test_expect_success 'a headerless patch: fails without a default author, takes it with one' '
+	new_demo noauthor &&
+	f=demo-noauthor/patches/mm-vmscan-rename-nr-scanned.patch &&
+	sed -n "/^---\$/,\$p" $f | sed 1d >plain &&
+	sed -n "/^diff \|^--- a\//,\$p" plain >$f &&
+	head -1 $f | grep -q "^diff\|^--- " &&
+	test_expect_code 1 quiltsync build -c demo-noauthor/quiltsync.yaml --json >out.json &&
+	test "$(field out.json mm-unstable status)" = failed &&
+	field out.json mm-unstable error >err &&
+	test_grep -q "no author e-mail address" err &&
+	sed -i "s/^committer: .*/&\\nauthor: Default Author <default@example.org>/" \
+		demo-noauthor/quiltsync.yaml &&
+	quiltsync build -c demo-noauthor/quiltsync.yaml --json >out.json &&
+	test "$(field out.json mm-unstable status)" = created &&
+	git -C demo-noauthor/linux log --format="%an <%ae>|%s" mm-unstable >log &&
+	test_grep -q "^Default Author <default@example.org>|mm-vmscan-rename-nr-scanned\$" log &&
+	# the patches that name their author keep it
+	test $(grep -c "^Default Author" log) = 1
+'
+
 test_done
