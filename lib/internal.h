@@ -78,7 +78,7 @@ long long qs__days_from_civil(long long y, int m, int d);
 /** Read a whole file into `out` (appended). QS_ENOTFOUND if it does not exist. */
 int qs__read_file(qs_buf *out, const char *path);
 /**
- * Read a file, decompressing it when its name ends in .gz, .bz2 or .xz.
+ * Read a file, decompressing it when its name ends in .gz, .bz2, .xz, .lzma or .lz.
  */
 int qs__read_file_decompressed(qs_buf *out, const char *path);
 

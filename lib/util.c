@@ -196,13 +196,29 @@ static int bunzip2(qs_buf *out, const qs_buf *in, const char *path)
 	return ret;
 }
 
-static int unxz(qs_buf *out, const qs_buf *in, const char *path)
+/* The formats of liblzma quilt reads: xz, lzma (lzma -c) and lzip. */
+enum lzma_format { XZ, LZMA_ALONE, LZIP };
+
+static int unlzma(qs_buf *out, const qs_buf *in, const char *path,
+		  enum lzma_format format)
 {
+	static const char *const names[] = { "xz", "lzma", "lzip" };
 	lzma_stream xz = LZMA_STREAM_INIT;
 	lzma_ret lret;
 	int ret = 0;
 
-	if (lzma_stream_decoder(&xz, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
+	if (format == XZ)
+		lret = lzma_stream_decoder(&xz, UINT64_MAX, LZMA_CONCATENATED);
+	else if (format == LZMA_ALONE)
+		lret = lzma_alone_decoder(&xz, UINT64_MAX);
+	else
+#if LZMA_VERSION >= 50040002
+		lret = lzma_lzip_decoder(&xz, UINT64_MAX, LZMA_CONCATENATED);
+#else
+		return qs__error_set(QS_EPARSE,
+				     "%s: reading lzip needs liblzma 5.4 or later", path);
+#endif
+	if (lret != LZMA_OK)
 		return qs__error_oom();
 	xz.next_in = (const uint8_t *)in->ptr;
 	xz.avail_in = in->len;
@@ -215,12 +231,28 @@ static int unxz(qs_buf *out, const qs_buf *in, const char *path)
 		out->len = (size_t)((char *)xz.next_out - out->ptr);
 		out->ptr[out->len] = '\0';
 		if (lret != LZMA_OK && lret != LZMA_STREAM_END) {
-			ret = qs__error_set(QS_EPARSE, "%s: corrupt xz data", path);
+			ret = qs__error_set(QS_EPARSE, "%s: corrupt %s data", path,
+					    names[format]);
 			break;
 		}
 	} while (lret != LZMA_STREAM_END);
 	lzma_end(&xz);
 	return ret;
+}
+
+static int unxz(qs_buf *out, const qs_buf *in, const char *path)
+{
+	return unlzma(out, in, path, XZ);
+}
+
+static int unlzma_alone(qs_buf *out, const qs_buf *in, const char *path)
+{
+	return unlzma(out, in, path, LZMA_ALONE);
+}
+
+static int unlzip(qs_buf *out, const qs_buf *in, const char *path)
+{
+	return unlzma(out, in, path, LZIP);
 }
 
 int qs__read_file_decompressed(qs_buf *out, const char *path)
@@ -235,6 +267,10 @@ int qs__read_file_decompressed(qs_buf *out, const char *path)
 		decode = bunzip2;
 	else if (ends_with(path, ".xz"))
 		decode = unxz;
+	else if (ends_with(path, ".lzma"))
+		decode = unlzma_alone;
+	else if (ends_with(path, ".lz"))
+		decode = unlzip;
 	if (!decode)
 		return qs__read_file(out, path);
 	if ((ret = qs__read_file(&raw, path)) == 0)

@@ -240,4 +240,37 @@ test_expect_success 'a headerless patch: fails without a default author, takes i
 	test $(grep -c "^Default Author" log) = 1
 '
 
+# Every compression quilt reads: .lzma (lzma -c) and .lz (lzip) too. The
+# file's decompressed bytes are the patch, so the commits are those of
+# the plain files, and quilt itself pushes the same queue.
+
+test_expect_success 'patches as .lzma and .lz make the very commits of the plain files' '
+	command -v lzip >/dev/null && command -v xz >/dev/null &&
+	new_demo plain &&
+	quiltsync build -q -c demo-plain/quiltsync.yaml &&
+	new_demo packed &&
+	(
+		cd demo-packed/patches &&
+		xz --format=lzma -k mm-gup-add-folio-pin-helpers.patch &&
+		lzip -k mm-damon-add-quota-goal.patch &&
+		rm mm-gup-add-folio-pin-helpers.patch mm-damon-add-quota-goal.patch &&
+		sed -i -e "s/^mm-gup-add-folio-pin-helpers.patch\$/&.lzma/" \
+			-e "s/^mm-damon-add-quota-goal.patch\$/&.lz/" series &&
+		grep -q "^mm-gup-add-folio-pin-helpers.patch.lzma\$" series &&
+		grep -q "^mm-damon-add-quota-goal.patch.lz\$" series
+	) &&
+	quiltsync build -q -c demo-packed/quiltsync.yaml &&
+	refs plain | grep refs/heads/ >expect &&
+	refs packed | grep refs/heads/ >actual &&
+	test_cmp expect actual &&
+	# quilt reads them the same way: mm-unstable'"'"'s 7 patches on its start
+	git -C demo-packed/linux worktree add -q --detach "$TRASH/qtree" mm-unstable~7 &&
+	sed -n "/^#BRANCH mm-unstable/,/^#ENDBRANCH mm-unstable/p" demo-packed/patches/series |
+		grep -v "^#" >qtree-series &&
+	(cd qtree && QUILT_PATCHES="$TRASH/demo-packed/patches" QUILT_SERIES="$TRASH/qtree-series" \
+		quilt push -aq >/dev/null) &&
+	git -C qtree add -A . ":!.pc" &&
+	test "$(git -C qtree write-tree)" = "$(git -C demo-packed/linux rev-parse "mm-unstable^{tree}")"
+'
+
 test_done

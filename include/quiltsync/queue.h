@@ -65,7 +65,7 @@ typedef struct {
  * Load the queue: parse the series file at `series_path` and every
  * active entry's patch under `patches_dir` (NULL: the series file's
  * directory), then group the entries into patchsets. Patch files may be
- * compressed (.gz, .bz2, .xz); each is read as a mail (`opts->mail`, with
+ * compressed (.gz, .bz2, .xz, .lzma, .lz: what quilt reads); each is read as a mail (`opts->mail`, with
  * the file's path as its name) and its patch part as a diff. `opts` may
  * be NULL for the defaults.
  *
@@ -110,7 +110,7 @@ QS_EXTERN(const qs_patch *) qs_queue_patch(const qs_queue *queue,
 
 /**
  * Load one patch file outside any queue, as qs_queue_open loads each
- * entry's: read it (decompressing .gz, .bz2, .xz), parse its mail with
+ * entry's: read it (decompressing .gz, .bz2, .xz, .lzma, .lz), parse its mail with
  * `mail_opts` (NULL: defaults; its name is set to `path`) and the diff
  * of its patch part. For `quiltsync show-patch` and tools. Free with
  * qs_patch_free(); qs_patch_entry() of such a patch is NULL.
