@@ -60,6 +60,18 @@ char *qs__strdup(const char *s);
 char *qs__strndup(const char *s, size_t n);
 
 /*
+ * For tests: make the n-th allocation through the helpers above (and
+ * qs_buf's) from now fail as malloc() does, NULL and errno ENOMEM, and
+ * only that one; n <= 0 disarms. QS_ALLOC_NEVER arms without failing,
+ * to count. qs__alloc_count() is how many allocations were numbered
+ * since the last call to qs__alloc_fail_after(); none are while
+ * unarmed. Process-wide, callable from any thread; not exported.
+ */
+#define QS_ALLOC_NEVER LONG_MAX
+void qs__alloc_fail_after(long n);
+long qs__alloc_count(void);
+
+/*
  * Grow `*array` (of `*alloc` items of `size`) to hold at least `need`
  * items, amortised. Returns 0 or QS_ENOMEM.
  */
