@@ -257,24 +257,26 @@ done:
 	return ret;
 }
 
-static int remove_journal(git_repository *repo)
+/*
+ * The journal's path and its directory's, for remove_journal(). Made
+ * before any ref is written: once one is, an allocation failure must
+ * not turn the update that did happen into an error.
+ */
+static int journal_paths(qs_buf *journal, qs_buf *dir, git_repository *repo)
 {
-	qs_buf path = QS_BUF_INIT;
 	int ret;
 
-	if ((ret = state_path(&path, repo, "refs-journal")) < 0)
-		goto done;
-	if (unlink(path.ptr) < 0 && errno != ENOENT) {
-		ret = qs__error_os("cannot remove", path.ptr);
-		goto done;
-	}
+	if ((ret = state_path(journal, repo, "refs-journal")) < 0)
+		return ret;
+	return state_path(dir, repo, "");
+}
+
+static int remove_journal(const char *journal, const char *dir)
+{
+	if (unlink(journal) < 0 && errno != ENOENT)
+		return qs__error_os("cannot remove", journal);
 	/* so that a power cut cannot bring back a finished journal */
-	if ((ret = state_path(&path, repo, "")) < 0)
-		goto done;
-	ret = sync_dir(path.ptr);
-done:
-	qs_buf_release(&path);
-	return ret;
+	return sync_dir(dir);
 }
 
 /*
@@ -440,6 +442,7 @@ int qs__refs_update(git_repository *repo, const struct qs__ref_update *updates,
 		    size_t n, const char *message, const char *who)
 {
 	git_signature *sig = NULL;
+	qs_buf journal = QS_BUF_INIT, dir = QS_BUF_INIT;
 	char *msg = NULL;
 	size_t written;
 	bool committing = false;
@@ -450,7 +453,8 @@ int qs__refs_update(git_repository *repo, const struct qs__ref_update *updates,
 	if (!n)
 		return 0;
 	if ((ret = check_updates(updates, n)) < 0 ||
-	    (ret = parse_who(&sig, who)) < 0)
+	    (ret = parse_who(&sig, who)) < 0 ||
+	    (ret = journal_paths(&journal, &dir, repo)) < 0)
 		goto done;
 	msg = one_line(message);
 	if (!msg) {
@@ -468,7 +472,7 @@ int qs__refs_update(git_repository *repo, const struct qs__ref_update *updates,
 	 * nothing, and the journal must not make a later run write it.
 	 */
 	if (ret == 0 || !committing) {
-		int err = remove_journal(repo);
+		int err = remove_journal(journal.ptr, dir.ptr);
 
 		if (ret == 0)
 			ret = err;
@@ -476,6 +480,8 @@ int qs__refs_update(git_repository *repo, const struct qs__ref_update *updates,
 done:
 	free(msg);
 	git_signature_free(sig);
+	qs_buf_release(&journal);
+	qs_buf_release(&dir);
 	return ret;
 }
 
@@ -614,7 +620,7 @@ static int remove_stale_locks(git_repository *repo, const struct journal *j,
 int qs__refs_recover(git_repository *repo, size_t *recovered)
 {
 	struct journal j = { NULL, 0, 0, NULL, 0, NULL, NULL };
-	qs_buf path = QS_BUF_INIT, text = QS_BUF_INIT;
+	qs_buf path = QS_BUF_INIT, text = QS_BUF_INIT, dir = QS_BUF_INIT;
 	git_signature *sig = NULL;
 	struct stat st;
 	size_t written = 0;
@@ -634,7 +640,7 @@ int qs__refs_recover(git_repository *repo, size_t *recovered)
 		goto done;
 	}
 
-	if ((ret = state_path(&path, repo, "refs-journal")) < 0)
+	if ((ret = journal_paths(&path, &dir, repo)) < 0)
 		goto done;
 	if (stat(path.ptr, &st) < 0) {
 		if (errno != ENOENT)
@@ -656,7 +662,7 @@ int qs__refs_recover(git_repository *repo, size_t *recovered)
 	 * Any other failure keeps it for the next run.
 	 */
 	if (ret == 0 || ret == QS_ECONFLICT) {
-		int err = remove_journal(repo);
+		int err = remove_journal(path.ptr, dir.ptr);
 
 		if (err < 0)
 			ret = err;
@@ -666,5 +672,6 @@ done:
 	journal_release(&j);
 	qs_buf_release(&text);
 	qs_buf_release(&path);
+	qs_buf_release(&dir);
 	return ret;
 }
