@@ -70,6 +70,13 @@ char *qs__strndup(const char *s, size_t n);
 #define QS_ALLOC_NEVER LONG_MAX
 void qs__alloc_fail_after(long n);
 long qs__alloc_count(void);
+/*
+ * While armed, `fn` (NULL: none) is called with each allocation's number
+ * on the thread that allocates, before the allocation is made or fails:
+ * for a test to tell allocations apart by where they are made.
+ */
+typedef void (*qs__alloc_observer_fn)(long n);
+void qs__alloc_observe(qs__alloc_observer_fn fn);
 
 /*
  * Grow `*array` (of `*alloc` items of `size`) to hold at least `need`

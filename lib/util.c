@@ -15,7 +15,7 @@
  * path (t/unit/test-alloc.c). It is compiled into every build so that
  * the test needs no special one; unarmed, an allocation pays one relaxed
  * load of `fail_at` and a branch that is always predicted, next to a
- * malloc() that costs a hundred times more.
+ * malloc() that costs tens of times more.
  *
  * Builds allocate from several threads. `fail_at` and `seen` are atomic
  * so that each allocation gets its own number and exactly one of them
@@ -26,6 +26,12 @@
  */
 static atomic_long fail_at;	/* 0: unarmed; else the number that fails */
 static atomic_long seen;	/* allocations numbered since arming */
+static _Atomic(qs__alloc_observer_fn) observer;
+
+void qs__alloc_observe(qs__alloc_observer_fn fn)
+{
+	atomic_store_explicit(&observer, fn, memory_order_relaxed);
+}
 
 void qs__alloc_fail_after(long n)
 {
@@ -44,10 +50,16 @@ long qs__alloc_count(void)
 static bool injected_failure(void)
 {
 	long at = atomic_load_explicit(&fail_at, memory_order_relaxed);
+	qs__alloc_observer_fn fn;
+	long n;
 
 	if (__builtin_expect(at == 0, 1))
 		return false;
-	if (atomic_fetch_add_explicit(&seen, 1, memory_order_relaxed) + 1 != at)
+	n = atomic_fetch_add_explicit(&seen, 1, memory_order_relaxed) + 1;
+	fn = atomic_load_explicit(&observer, memory_order_relaxed);
+	if (fn)
+		fn(n);
+	if (n != at)
 		return false;
 	errno = ENOMEM;
 	return true;
