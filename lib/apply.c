@@ -90,10 +90,34 @@ struct pstate {
 	size_t nqueue, queue_alloc;
 	int have_git;
 	int err;		/* an error met inside the exists callback */
+	char *err_msg;		/* its message; NULL for QS_ENOMEM */
 	size_t nfailed;		/* file diffs that failed */
 	int reversed_hint;	/* the first failure would apply reversed */
 	qs_apply_result *res;
 };
+
+/*
+ * Keep the first error met where it cannot be returned (inside the
+ * exists callback) with its message: the diff code that called the
+ * callback may record an error of its own, "no file to patch", before
+ * we return this one, and the caller judges by the record.
+ */
+static void keep_error(struct pstate *ps, int code)
+{
+	if (ps->err)
+		return;
+	ps->err = code;
+	if (code != QS_ENOMEM)
+		ps->err_msg = qs__strdup(qs_error_last()->message);
+}
+
+/* Record the kept error again; returns its code. */
+static int kept_error(const struct pstate *ps)
+{
+	if (ps->err == QS_ENOMEM || !ps->err_msg)
+		return qs__error_oom();
+	return qs__error_set(ps->err, "%s", ps->err_msg);
+}
 
 /* ------------------------------------------------------------------ */
 /* Paths */
@@ -221,8 +245,7 @@ static int disk_stat(struct pstate *ps, const char *path, uint32_t *mode,
 	if (ret == QS_ENOTFOUND)
 		return 0;
 	if (ret < 0) {
-		if (!ps->err)
-			ps->err = ret;
+		keep_error(ps, ret);
 		return 0;
 	}
 	if (*mode == QS_MODE_GITLINK)
@@ -255,8 +278,8 @@ static int exists_cb(void *payload, const char *name)
 		if (ret && len && name[len - 1] == '/' && mode != T_DIR)
 			ret = 0;
 	}
-	if (qs_buf_oom(&clean) && !ps->err)
-		ps->err = QS_ENOMEM;
+	if (qs_buf_oom(&clean))
+		keep_error(ps, QS_ENOMEM);
 	qs_buf_release(&clean);
 	return ret;
 }
@@ -282,7 +305,7 @@ static int check_parents(struct pstate *ps, const char *path, size_t line,
 		}
 		if (!disk_stat(ps, prefix.ptr, &mode, NULL)) {
 			if (ps->err) {
-				ret = ps->err;
+				ret = kept_error(ps);
 				break;
 			}
 			continue;
@@ -961,7 +984,7 @@ static int resolve_names(struct pstate *ps, struct fjob *j,
 		return ret;
 	ret = qs_diff_file_target(&target, f, ps->strip, exists_cb, ps);
 	if (ps->err)
-		return ps->err;
+		return kept_error(ps);
 	if (ret == QS_ENOTFOUND) {
 		const char *name = qs_diff_file_new_path(f), *stripped;
 
@@ -1049,7 +1072,7 @@ static int mark_output(struct pstate *ps, struct fjob *j)
 	int ret;
 
 	if (!j->git || !path_exists(ps, j->outname, NULL))
-		return ps->err;
+		return ps->err ? kept_error(ps) : 0;
 	pe = map_get(ps, j->outname);
 	if (pe && pe->marked) {
 		ret = flush_queue(ps, &why, &where);
@@ -1352,6 +1375,7 @@ static void pstate_release(struct pstate *ps)
 	for (i = 0; i < ps->nqueue; i++)
 		content_release(&ps->queue[i].c);
 	free(ps->queue);
+	free(ps->err_msg);
 }
 
 static int set_error(qs_apply_result *res, size_t nfailed, int reversed,

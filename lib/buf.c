@@ -25,11 +25,9 @@ char *qs_buf_detach(qs_buf *buf)
 	if (buf->alloc) {
 		s = buf->ptr;
 	} else {
-		s = malloc(1);
-		if (!s) {
-			qs__error_oom();
+		s = qs__malloc(1);
+		if (!s)
 			return NULL;
-		}
 		s[0] = '\0';
 	}
 	qs_buf_init(buf);
@@ -57,9 +55,11 @@ int qs_buf_grow(qs_buf *buf, size_t extra)
 		}
 		alloc = alloc + alloc / 2;
 	}
-	p = realloc(buf->alloc ? buf->ptr : NULL, alloc);
-	if (!p)
-		goto oom;
+	p = qs__reallocarray(buf->alloc ? buf->ptr : NULL, alloc, 1);
+	if (!p) {
+		buf->failed = 1;
+		return QS_ENOMEM;
+	}
 	if (!buf->alloc)
 		p[0] = '\0';
 	buf->ptr = p;
@@ -67,8 +67,7 @@ int qs_buf_grow(qs_buf *buf, size_t extra)
 	return 0;
 oom:
 	buf->failed = 1;
-	qs__error_oom();
-	return QS_ENOMEM;
+	return qs__error_oom();
 }
 
 void qs_buf_clear(qs_buf *buf)

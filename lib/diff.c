@@ -118,6 +118,19 @@ static size_t pool_add(qs_buf *pool, const char *s, size_t len)
 	return off;
 }
 
+/*
+ * Add a name built in a scratch buffer. When the scratch buffer ran out
+ * of memory the name is cut short: the pool takes the failure on, so
+ * that the parse ends in QS_ENOMEM instead of going on with a wrong name
+ * (and failing the patch as one that names no file).
+ */
+static size_t pool_add_buf(qs_buf *pool, const qs_buf *b)
+{
+	if (qs_buf_oom(b))
+		pool->failed = 1;
+	return pool_add(pool, b->ptr, b->len);
+}
+
 static const char *pool_str(const qs_diff *diff, size_t off)
 {
 	return off == NO_OFF ? NULL : diff->pool.ptr + off;
@@ -410,7 +423,7 @@ static void fetch_name(qs_diff *diff, struct name_event *ev, const char *at,
 	} else if (!(t == lim && lim_is_newline)) {
 		ev->ts = lim_is_newline ? timestamp_class(t, lim) : 1;
 	}
-	ev->name[0] = pool_add(&diff->pool, name.ptr, name.len);
+	ev->name[0] = pool_add_buf(&diff->pool, &name);
 done:
 	qs_buf_release(&name);
 }
@@ -434,7 +447,7 @@ static const char *git_pair_name(qs_diff *diff, size_t *off, const char *s,
 			;
 		qs_buf_add(&name, s, (size_t)(t - s));
 	}
-	*off = pool_add(&diff->pool, name.ptr, name.len);
+	*off = pool_add_buf(&diff->pool, &name);
 	qs_buf_release(&name);
 	return t;
 }
@@ -568,7 +581,8 @@ static int parse_error(const struct parser *ps, size_t lineno,
 	va_start(ap, fmt);
 	qs_buf_vaddf(&msg, fmt, ap);
 	va_end(ap);
-	if (qs_buf_oom(&msg))
+	/* a name cut short by a shortage may be what looks malformed */
+	if (qs_buf_oom(&msg) || qs_buf_oom(&ps->diff->pool))
 		ret = qs__error_oom();
 	else if (ps->path)
 		ret = qs__error_set_at(QS_EPARSE, ps->path, lineno, "%s", msg.ptr);
@@ -693,7 +707,7 @@ static size_t git_header_value(qs_diff *diff, const char *s, const char *eol)
 		eol--;
 	if (s < eol && *s == '"' && unquote_c(&name, s, eol, &t) == 0 &&
 	    t == eol) {
-		off = pool_add(&diff->pool, name.ptr, name.len);
+		off = pool_add_buf(&diff->pool, &name);
 	} else {
 		off = pool_add(&diff->pool, s, (size_t)(eol - s));
 	}
@@ -1478,8 +1492,8 @@ static int git_names(qs_diff *diff, const struct header *h, size_t *old,
 	}
 done:
 	if (!ret) {
-		*old = pool_add(&diff->pool, a.ptr, a.len);
-		*new = pool_add(&diff->pool, b.ptr, b.len);
+		*old = pool_add_buf(&diff->pool, &a);
+		*new = pool_add_buf(&diff->pool, &b);
 	}
 	qs_buf_release(&a);
 	qs_buf_release(&b);

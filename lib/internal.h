@@ -60,6 +60,25 @@ char *qs__strdup(const char *s);
 char *qs__strndup(const char *s, size_t n);
 
 /*
+ * For tests: make the n-th allocation through the helpers above (and
+ * qs_buf's) from now fail as malloc() does, NULL and errno ENOMEM, and
+ * only that one; n <= 0 disarms. QS_ALLOC_NEVER arms without failing,
+ * to count. qs__alloc_count() is how many allocations were numbered
+ * since the last call to qs__alloc_fail_after(); none are while
+ * unarmed. Process-wide, callable from any thread; not exported.
+ */
+#define QS_ALLOC_NEVER LONG_MAX
+void qs__alloc_fail_after(long n);
+long qs__alloc_count(void);
+/*
+ * While armed, `fn` (NULL: none) is called with each allocation's number
+ * on the thread that allocates, before the allocation is made or fails:
+ * for a test to tell allocations apart by where they are made.
+ */
+typedef void (*qs__alloc_observer_fn)(long n);
+void qs__alloc_observe(qs__alloc_observer_fn fn);
+
+/*
  * Grow `*array` (of `*alloc` items of `size`) to hold at least `need`
  * items, amortised. Returns 0 or QS_ENOMEM.
  */

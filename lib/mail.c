@@ -786,7 +786,13 @@ static bool read_header_line(struct mi *mi)
 			break;
 		if (read_line(&mi->in, &cont))
 			break;
-		qs_buf_set(&mi->cont, cont.p, cont.len);
+		/*
+		 * When the copy fails, mi->cont may be the "" that every
+		 * empty buffer shares: never write there. The failure is
+		 * sticky; mi_release() reports it.
+		 */
+		if (qs_buf_set(&mi->cont, cont.p, cont.len) < 0)
+			break;
 		mi->cont.ptr[0] = ' ';
 		buf_rtrim(&mi->cont);
 		qs_buf_addbuf(&l->own, &mi->cont);

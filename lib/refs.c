@@ -188,24 +188,26 @@ done:
 	return ret;
 }
 
-static int remove_journal(git_repository *repo)
+/*
+ * The journal's path and its directory's, for remove_journal(). Made
+ * before any ref is written: once one is, an allocation failure must
+ * not turn the update that did happen into an error.
+ */
+static int journal_paths(qs_buf *journal, qs_buf *dir, git_repository *repo)
 {
-	qs_buf path = QS_BUF_INIT;
 	int ret;
 
-	if ((ret = state_path(&path, repo, "refs-journal")) < 0)
-		goto done;
-	if (unlink(path.ptr) < 0 && errno != ENOENT) {
-		ret = qs__error_os("cannot remove", path.ptr);
-		goto done;
-	}
+	if ((ret = state_path(journal, repo, "refs-journal")) < 0)
+		return ret;
+	return state_path(dir, repo, "");
+}
+
+static int remove_journal(const char *journal, const char *dir)
+{
+	if (unlink(journal) < 0 && errno != ENOENT)
+		return qs__error_os("cannot remove", journal);
 	/* so that a power cut cannot bring back a finished journal */
-	if ((ret = state_path(&path, repo, "")) < 0)
-		goto done;
-	ret = qs__sync_dir(path.ptr);
-done:
-	qs_buf_release(&path);
-	return ret;
+	return qs__sync_dir(dir);
 }
 
 /*
@@ -371,6 +373,7 @@ int qs__refs_update(git_repository *repo, const struct qs__ref_update *updates,
 		    size_t n, const char *message, const char *who)
 {
 	git_signature *sig = NULL;
+	qs_buf journal = QS_BUF_INIT, dir = QS_BUF_INIT;
 	char *msg = NULL;
 	size_t written;
 	bool committing = false;
@@ -381,7 +384,8 @@ int qs__refs_update(git_repository *repo, const struct qs__ref_update *updates,
 	if (!n)
 		return 0;
 	if ((ret = check_updates(updates, n)) < 0 ||
-	    (ret = parse_who(&sig, who)) < 0)
+	    (ret = parse_who(&sig, who)) < 0 ||
+	    (ret = journal_paths(&journal, &dir, repo)) < 0)
 		goto done;
 	msg = one_line(message);
 	if (!msg) {
@@ -399,7 +403,7 @@ int qs__refs_update(git_repository *repo, const struct qs__ref_update *updates,
 	 * nothing, and the journal must not make a later run write it.
 	 */
 	if (ret == 0 || !committing) {
-		int err = remove_journal(repo);
+		int err = remove_journal(journal.ptr, dir.ptr);
 
 		if (ret == 0)
 			ret = err;
@@ -407,6 +411,8 @@ int qs__refs_update(git_repository *repo, const struct qs__ref_update *updates,
 done:
 	free(msg);
 	git_signature_free(sig);
+	qs_buf_release(&journal);
+	qs_buf_release(&dir);
 	return ret;
 }
 
@@ -545,7 +551,7 @@ static int remove_stale_locks(git_repository *repo, const struct journal *j,
 int qs__refs_recover(git_repository *repo, size_t *recovered)
 {
 	struct journal j = { NULL, 0, 0, NULL, 0, NULL, NULL };
-	qs_buf path = QS_BUF_INIT, text = QS_BUF_INIT;
+	qs_buf path = QS_BUF_INIT, text = QS_BUF_INIT, dir = QS_BUF_INIT;
 	git_signature *sig = NULL;
 	struct stat st;
 	size_t written = 0;
@@ -565,7 +571,7 @@ int qs__refs_recover(git_repository *repo, size_t *recovered)
 		goto done;
 	}
 
-	if ((ret = state_path(&path, repo, "refs-journal")) < 0)
+	if ((ret = journal_paths(&path, &dir, repo)) < 0)
 		goto done;
 	if (stat(path.ptr, &st) < 0) {
 		if (errno != ENOENT)
@@ -587,7 +593,7 @@ int qs__refs_recover(git_repository *repo, size_t *recovered)
 	 * Any other failure keeps it for the next run.
 	 */
 	if (ret == 0 || ret == QS_ECONFLICT) {
-		int err = remove_journal(repo);
+		int err = remove_journal(path.ptr, dir.ptr);
 
 		if (err < 0)
 			ret = err;
@@ -597,5 +603,6 @@ done:
 	journal_release(&j);
 	qs_buf_release(&text);
 	qs_buf_release(&path);
+	qs_buf_release(&dir);
 	return ret;
 }

@@ -2,6 +2,7 @@
 #include "internal.h"
 
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,9 +10,64 @@
 #include <lzma.h>
 #include <zlib.h>
 
+/*
+ * Allocation-failure injection, for the tests that walk every error
+ * path (t/unit/test-alloc.c). It is compiled into every build so that
+ * the test needs no special one; unarmed, an allocation pays one relaxed
+ * load of `fail_at` and a branch that is always predicted, next to a
+ * malloc() that costs tens of times more.
+ *
+ * Builds allocate from several threads. `fail_at` and `seen` are atomic
+ * so that each allocation gets its own number and exactly one of them
+ * fails; which thread's allocation that is depends on scheduling, as
+ * with a real shortage. Relaxed order is enough: the numbers matter,
+ * not what else the threads see through them, and the threads a build
+ * starts after arming see the armed value through pthread_create().
+ */
+static atomic_long fail_at;	/* 0: unarmed; else the number that fails */
+static atomic_long seen;	/* allocations numbered since arming */
+static _Atomic(qs__alloc_observer_fn) observer;
+
+void qs__alloc_observe(qs__alloc_observer_fn fn)
+{
+	atomic_store_explicit(&observer, fn, memory_order_relaxed);
+}
+
+void qs__alloc_fail_after(long n)
+{
+	atomic_store_explicit(&fail_at, 0, memory_order_relaxed);
+	atomic_store_explicit(&seen, 0, memory_order_relaxed);
+	if (n > 0)
+		atomic_store_explicit(&fail_at, n, memory_order_relaxed);
+}
+
+long qs__alloc_count(void)
+{
+	return atomic_load_explicit(&seen, memory_order_relaxed);
+}
+
+/* Whether this allocation is the one to fail; sets errno as malloc would. */
+static bool injected_failure(void)
+{
+	long at = atomic_load_explicit(&fail_at, memory_order_relaxed);
+	qs__alloc_observer_fn fn;
+	long n;
+
+	if (__builtin_expect(at == 0, 1))
+		return false;
+	n = atomic_fetch_add_explicit(&seen, 1, memory_order_relaxed) + 1;
+	fn = atomic_load_explicit(&observer, memory_order_relaxed);
+	if (fn)
+		fn(n);
+	if (n != at)
+		return false;
+	errno = ENOMEM;
+	return true;
+}
+
 void *qs__malloc(size_t size)
 {
-	void *p = malloc(size ? size : 1);
+	void *p = injected_failure() ? NULL : malloc(size ? size : 1);
 
 	if (!p)
 		qs__error_oom();
@@ -20,7 +76,7 @@ void *qs__malloc(size_t size)
 
 void *qs__calloc(size_t n, size_t size)
 {
-	void *p = calloc(n ? n : 1, size ? size : 1);
+	void *p = injected_failure() ? NULL : calloc(n ? n : 1, size ? size : 1);
 
 	if (!p)
 		qs__error_oom();
@@ -35,7 +91,7 @@ void *qs__reallocarray(void *ptr, size_t n, size_t size)
 		qs__error_oom();
 		return NULL;
 	}
-	p = realloc(ptr, n && size ? n * size : 1);
+	p = injected_failure() ? NULL : realloc(ptr, n && size ? n * size : 1);
 	if (!p)
 		qs__error_oom();
 	return p;
