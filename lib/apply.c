@@ -780,7 +780,8 @@ static void check_reversed(struct pstate *ps, struct fjob *j)
 	free(hr);
 }
 
-static void report_hunks(struct pstate *ps, struct fjob *j)
+/* The file's hunks into the result; QS_ENOMEM, never a report short of one. */
+static int report_hunks(struct pstate *ps, struct fjob *j)
 {
 	qs_apply_result *res = ps->res;
 	const char *path = res->files[j->index].path;
@@ -790,20 +791,20 @@ static void report_hunks(struct pstate *ps, struct fjob *j)
 		qs_hunk_report *h = add_hunk(res);
 
 		if (!h)
-			return;
+			return QS_ENOMEM;
 		h->path = path;
 		h->file = j->index;
 		h->applied = !j->why;
 		h->merged = j->merged;
 		h->reason = j->why;
-		return;
+		return 0;
 	}
 	for (i = 0; i < j->nh; i++) {
 		qs_hunk_report *h = add_hunk(res);
 		const qs__hunk_result *r = j->hr ? &j->hr[i] : NULL;
 
 		if (!h)
-			return;
+			return QS_ENOMEM;
 		h->path = path;
 		h->file = j->index;
 		h->hunk = i + 1;
@@ -826,6 +827,7 @@ static void report_hunks(struct pstate *ps, struct fjob *j)
 		h->reason = j->conflict && !r->applied ? conflict_reason :
 			    r->reason;
 	}
+	return 0;
 }
 
 static qs_file_report *add_file(qs_apply_result *res, const qs_diff_file *f)
@@ -1262,7 +1264,7 @@ done:
 	if (ret > 0)
 		ret = 0;	/* the file diff failed: its report says why */
 	if (ret == 0 && fr)
-		report_hunks(ps, j);
+		ret = report_hunks(ps, j);
 	git_odb_object_free(j->in_hold);
 	qs_buf_release(&j->out);
 	free(j->hr);

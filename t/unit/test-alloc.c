@@ -466,8 +466,8 @@ static int judge(const qs_config *cfg, const struct scenario *s, int jobs,
 			right = 0;
 		}
 	} else if (!same(refs, s->after)) {
-		tap_diag("%s jobs=%d k=%ld: succeeded with other refs:\n%s",
-			 s->name, jobs, k, refs);
+		tap_diag("%s jobs=%d k=%ld: succeeded with other refs:\n%s\nexpected:\n%s",
+			 s->name, jobs, k, refs, s->after);
 		right = 0;
 	}
 	if (qs_buf__empty[0]) {
