@@ -146,8 +146,10 @@ int qs__list_gone(struct build_ctx *c, const struct qs__branch_conf *bc)
 	qs_buf_add(&glob, bc->per_series, plen);
 	qs_buf_addch(&glob, '*');
 	qs_buf_adds(&glob, suffix);
-	if (qs_buf_oom(&glob))
-		return QS_ENOMEM;
+	if (qs_buf_oom(&glob)) {
+		ret = QS_ENOMEM;
+		goto done;
+	}
 	if (git_reference_iterator_glob_new(&it, c->repo, glob.ptr) < 0) {
 		ret = qs__error_git("cannot list branches");
 		goto done;
