@@ -59,6 +59,7 @@ struct qs_build_branch {
 	struct conflict *conflicts;
 	size_t nconflicts;
 	int built;		/* `new` is valid: others may start from it */
+	int unpublished;	/* failed-series: unpublish, and it failed */
 	/* what it started from, one per plan->on (stacked: the branch below) */
 	git_oid *start_ids;
 	unsigned char *start_known;
@@ -127,6 +128,11 @@ int qs__report_keep_failure(struct qs_build_branch *br);
 /* Record a patch's commit on the branch. */
 int qs__report_add_commit(struct qs_build_branch *br,
 			  const struct patch_commit *pc);
+/*
+ * Not built, and its ref (if any) still names an older build's commit:
+ * what the queue says is not what the branch holds.
+ */
+int qs__report_stale(const struct qs_build_branch *br);
 /* "created", "updated", ...: the status as the report's JSON writes it. */
 const char *qs__report_status_word(qs_branch_status s);
 /* The report as JSON (quiltsync-build(1) documents it) into `out`. */

@@ -362,9 +362,17 @@ int qs_build_run(qs_build **out, const qs_config *cfg,
 	    (ret = report_plan(&c)) < 0 ||
 	    (ret = build_branches(&c)) < 0)
 		goto done;
-	for (i = 0; i < c.b->nbranches; i++)
-		if ((ret = qs__report_keep_failure(c.b->branches[i])) < 0)
+	for (i = 0; i < c.b->nbranches; i++) {
+		struct qs_build_branch *br = c.b->branches[i];
+
+		if ((ret = qs__report_keep_failure(br)) < 0)
 			goto done;
+		br->unpublished = cfg->unpublish_failed_series &&
+				  br->kind == QS_BRANCH_SERIES &&
+				  (br->status == QS_BRANCH_FAILED ||
+				   br->status == QS_BRANCH_BLOCKED ||
+				   br->status == QS_BRANCH_SKIPPED);
+	}
 	if ((ret = spare_checkouts(&c)) < 0)
 		goto done;
 	if (!(c.flags & QS_BUILD_DRY_RUN)) {

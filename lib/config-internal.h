@@ -104,6 +104,11 @@ struct qs_config {
 	int fuzz;		/* 0..3, default 2 */
 	int three_way;		/* default 0 */
 	qs__deps_policy dependencies;	/* default stack */
+	/*
+	 * failed-series: unpublish: a per-series branch whose series fails
+	 * is marked not to be published (default keep: its last good commit)
+	 */
+	int unpublish_failed_series;
 	char *link;		/* "https://lore.kernel.org/r/{msgid}" or NULL */
 
 	struct qs__branch_conf *branches;

@@ -855,6 +855,18 @@ static int set_dependencies(struct parser *p, const struct node *v, void *obj)
 	return 0;
 }
 
+/* What becomes of a per-series branch whose series fails: kept, or unpublished. */
+static int set_failed_series(struct parser *p, const struct node *v, void *obj)
+{
+	static const char *const words[] = { "keep", "unpublish" };
+	int i = one_of(v, words, QS_ARRAY_SIZE(words));
+
+	if (i < 0)
+		return fail(p, v, "expected keep or unpublish, got %s", describe(p, v));
+	p->c->unpublish_failed_series = i == 1;
+	return 0;
+}
+
 static int set_link(struct parser *p, const struct node *v, void *obj)
 {
 	int ret;
@@ -1320,6 +1332,7 @@ static const struct key root_keys[] = {
 	{ "fuzz", 0, set_fuzz },
 	{ "3way", 0, set_three_way },
 	{ "dependencies", 0, set_dependencies },
+	{ "failed-series", 0, set_failed_series },
 	{ "link", 0, set_link },
 	{ "placeholders", 0, set_placeholders },
 	{ "branches", 1, set_branches },

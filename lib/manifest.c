@@ -158,6 +158,8 @@ static void branches_json(struct json *j, struct build_ctx *c)
 		starts_json(j, c, br);
 		oid_json(j, "tip", tip_of(br));
 		json_kv_string(j, "status", status_word(br));
+		json_kv_bool(j, "stale", qs__report_stale(br));
+		json_kv_bool(j, "publish", !br->unpublished);
 		json_kv_string(j, "depends_on", br->depends_on);
 		json_kv_int(j, "patches", (int64_t)br->patches);
 		error_json(j, c, br);

@@ -188,6 +188,19 @@ const char *qs__report_status_word(qs_branch_status s)
 	return (size_t)s < QS_ARRAY_SIZE(words) ? words[s] : "gone";
 }
 
+int qs__report_stale(const struct qs_build_branch *br)
+{
+	switch (br->status) {
+	case QS_BRANCH_FAILED:
+	case QS_BRANCH_BLOCKED:
+	case QS_BRANCH_CONFLICT:
+	case QS_BRANCH_SKIPPED:
+		return br->has_old;
+	default:
+		return 0;
+	}
+}
+
 static void branch_json(struct json *j, const struct qs_build_branch *br)
 {
 	size_t k;
@@ -205,6 +218,8 @@ static void branch_json(struct json *j, const struct qs_build_branch *br)
 	json_kv_int(j, "applied", (int64_t)br->applied);
 	json_kv_string(j, "reason", br->reason);
 	json_kv_string(j, "error", br->error);
+	json_kv_bool(j, "stale", qs__report_stale(br));
+	json_kv_bool(j, "publish", !br->unpublished);
 	json_kv_string(j, "error_patch", br->failed_patch);
 	json_key(j, "error_line");
 	if (br->failed_line)
@@ -376,6 +391,7 @@ static int load_branch(qs_build *b, const struct qs__json_value *o,
 	    take_string(&br->failed_patch, o, "error_patch") < 0)
 		return QS_ENOMEM;
 	br->failed_line = (size_t)qs__json_int(qs__json_get(o, "error_line"), NULL);
+	br->unpublished = qs__json_bool(qs__json_get(o, "publish")) == 0;
 	if (!qs__json_count(conflicts))
 		return 0;
 	br->conflicts = qs__calloc(qs__json_count(conflicts), sizeof(*br->conflicts));
@@ -544,6 +560,16 @@ const char *qs_build_branch_reason(const qs_build_branch *br)
 const char *qs_build_branch_error(const qs_build_branch *br)
 {
 	return br->error;
+}
+
+int qs_build_branch_stale(const qs_build_branch *br)
+{
+	return qs__report_stale(br);
+}
+
+int qs_build_branch_publish(const qs_build_branch *br)
+{
+	return !br->unpublished;
 }
 
 const char *qs_build_branch_error_patch(const qs_build_branch *br,

@@ -273,4 +273,37 @@ test_expect_success 'patches as .lzma and .lz make the very commits of the plain
 	test "$(git -C qtree write-tree)" = "$(git -C demo-packed/linux rev-parse "mm-unstable^{tree}")"
 '
 
+# A branch that fails keeps its last good commit: the report and the
+# manifest say it is stale, and failed-series: unpublish takes a failed
+# per-series branch out of publishing.
+
+test_expect_success 'a failed branch that keeps an older commit is stale; failed-series: unpublish' '
+	new_demo stale &&
+	quiltsync build -q -c demo-stale/quiltsync.yaml &&
+	# a line to remove that no tree has: the patch no longer applies
+	sed -i "0,/^-[^-]/s/^-\([^-].*\)/-\1 (changed upstream)/" \
+		demo-stale/patches/mm-damon-add-quota-goal.patch &&
+	grep -q "(changed upstream)" demo-stale/patches/mm-damon-add-quota-goal.patch &&
+	test_expect_code 1 quiltsync build -c demo-stale/quiltsync.yaml --json >out.json &&
+	jq -r ".branches[] | select(.stale) | .name" out.json >actual &&
+	printf "%s\n" mm-unstable mm-unstable-mm-damon-core-cap-the-effective-quota-at-the-size-quota \
+		mm-everything >expect &&
+	test_cmp expect actual &&
+	jq -r ".branches[] | select(.publish | not) | .name" out.json >actual &&
+	test_must_be_empty actual &&
+	echo "failed-series: unpublish" >>demo-stale/quiltsync.yaml &&
+	test_expect_code 1 quiltsync build -c demo-stale/quiltsync.yaml --json >out.json &&
+	jq -r ".branches[] | select(.publish | not) | .name" out.json >actual &&
+	echo mm-unstable-mm-damon-core-cap-the-effective-quota-at-the-size-quota >expect &&
+	test_cmp expect actual &&
+	git -C demo-stale/linux show refs/quiltsync/manifest:branches.json |
+		jq -r ".[] | select(.stale) | [.name, .status, .publish] | @tsv" >actual &&
+	printf "%s\t%s\t%s\n" mm-unstable failed true \
+		mm-unstable-mm-damon-core-cap-the-effective-quota-at-the-size-quota failed false \
+		mm-everything blocked true >expect &&
+	test_cmp expect actual &&
+	quiltsync status -c demo-stale/quiltsync.yaml --json >status.json &&
+	test "$(jq -r ".branches[] | select(.name == \"mm-unstable\") | .stale" status.json)" = true
+'
+
 test_done

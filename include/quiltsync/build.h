@@ -160,6 +160,17 @@ QS_EXTERN(size_t) qs_build_branch_patches(const qs_build_branch *branch);
 QS_EXTERN(size_t) qs_build_branch_applied(const qs_build_branch *branch);
 /** Why it changed or failed, one line ("2 patches changed", "mm-x.patch: ..."). */
 QS_EXTERN(const char *) qs_build_branch_reason(const qs_build_branch *branch);
+/**
+ * 1 when the branch was not built this time (failed, blocked, conflict,
+ * skipped) and its ref still names an older build's commit: it no longer
+ * holds what the queue says.
+ */
+QS_EXTERN(int) qs_build_branch_stale(const qs_build_branch *branch);
+/**
+ * 0 when the config's *failed-series: unpublish* takes this failed
+ * per-series branch out of publishing; 1 otherwise.
+ */
+QS_EXTERN(int) qs_build_branch_publish(const qs_build_branch *branch);
 /** The failure, as a message naming patch, file and hunk; NULL when none. */
 QS_EXTERN(const char *) qs_build_branch_error(const qs_build_branch *branch);
 /**

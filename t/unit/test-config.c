@@ -391,7 +391,7 @@ static void test_errors_structure(void)
 	ERR(REQUIRED ONE_BRANCH "fuz: 2\n",
 	    NAME ":6:1: fuz: unknown key, expected one of repository, series, "
 	    "patches, committer, author, upstream, base, base-pattern, resolutions, "
-	    "fuzz, 3way, dependencies, link, placeholders, branches, integration");
+	    "fuzz, 3way, dependencies, failed-series, link, placeholders, branches, integration");
 	ERR(REQUIRED "branches:\n  - name: a\n    on: base\n    mdoe: append\n",
 	    NAME ":8:5: branches[0].mdoe: unknown key, expected one of name, "
 	    "section, on, mode, per-series");
