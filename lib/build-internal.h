@@ -43,6 +43,14 @@ struct patch_commit {
 	int fuzz;		/* largest fuzz */
 };
 
+/* Patch names, for the changes since the last manifest. */
+struct patch_list {
+	char **names;
+	size_t n, alloc;
+};
+
+enum { CHANGE_ADDED, CHANGE_REMOVED, CHANGE_CHANGED, CHANGE_KINDS };
+
 struct qs_build_branch {
 	char *name;
 	qs_branch_kind kind;
@@ -60,6 +68,9 @@ struct qs_build_branch {
 	size_t nconflicts;
 	int built;		/* `new` is valid: others may start from it */
 	int unpublished;	/* failed-series: unpublish, and it failed */
+	/* since the last manifest: its own patches added, removed, changed */
+	struct patch_list changes[CHANGE_KINDS];
+	char *moved_to;		/* gone: the section its series went to */
 	/* what it started from, one per plan->on (stacked: the branch below) */
 	git_oid *start_ids;
 	unsigned char *start_known;
@@ -172,6 +183,9 @@ int qs__build_series(struct build_ctx *c, struct qs_build_branch *tree,
 		     size_t first, size_t n);
 /* Per-series branches in the repository whose series left the queue. */
 int qs__list_gone(struct build_ctx *c, const struct qs__branch_conf *bc);
+
+/* changes.c: each branch's changes since the last manifest */
+int qs__changes_find(struct build_ctx *c);
 
 /*
  * manifest.c: the manifest commit of this build on `previous` (NULL for

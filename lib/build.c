@@ -373,7 +373,8 @@ int qs_build_run(qs_build **out, const qs_config *cfg,
 				   br->status == QS_BRANCH_BLOCKED ||
 				   br->status == QS_BRANCH_SKIPPED);
 	}
-	if ((ret = spare_checkouts(&c)) < 0)
+	if ((ret = spare_checkouts(&c)) < 0 ||
+	    (ret = qs__changes_find(&c)) < 0)
 		goto done;
 	if (!(c.flags & QS_BUILD_DRY_RUN)) {
 		if ((ret = write_refs(&c)) < 0)

@@ -12,7 +12,7 @@
 
 static void branch_free(struct qs_build_branch *br)
 {
-	size_t i;
+	size_t i, k;
 
 	if (!br)
 		return;
@@ -29,6 +29,12 @@ static void branch_free(struct qs_build_branch *br)
 	free(br->commits);
 	free(br->failed_file);
 	free(br->failed_patch);
+	free(br->moved_to);
+	for (k = 0; k < CHANGE_KINDS; k++) {
+		for (i = 0; i < br->changes[k].n; i++)
+			free(br->changes[k].names[i]);
+		free(br->changes[k].names);
+	}
 	free(br);
 }
 
@@ -203,7 +209,7 @@ int qs__report_stale(const struct qs_build_branch *br)
 
 static void branch_json(struct json *j, const struct qs_build_branch *br)
 {
-	size_t k;
+	size_t i, k;
 
 	json_object_begin(j);
 	json_kv_string(j, "name", br->name);
@@ -220,6 +226,19 @@ static void branch_json(struct json *j, const struct qs_build_branch *br)
 	json_kv_string(j, "error", br->error);
 	json_kv_bool(j, "stale", qs__report_stale(br));
 	json_kv_bool(j, "publish", !br->unpublished);
+	json_kv_string(j, "moved_to", br->moved_to);
+	json_key(j, "changes");
+	json_object_begin(j);
+	for (k = 0; k < CHANGE_KINDS; k++) {
+		static const char *const kinds[] = { "added", "removed", "changed" };
+
+		json_key(j, kinds[k]);
+		json_array_begin(j);
+		for (i = 0; i < br->changes[k].n; i++)
+			json_string(j, br->changes[k].names[i]);
+		json_array_end(j);
+	}
+	json_object_end(j);
 	json_kv_string(j, "error_patch", br->failed_patch);
 	json_key(j, "error_line");
 	if (br->failed_line)
@@ -354,6 +373,29 @@ static const char *status_name_of(int i)
 	return qs__report_status_word((qs_branch_status)i);
 }
 
+static int load_changes(struct qs_build_branch *br, const struct qs__json_value *o)
+{
+	static const char *const kinds[] = { "added", "removed", "changed" };
+	size_t k, i;
+
+	for (k = 0; k < CHANGE_KINDS; k++) {
+		const struct qs__json_value *a = qs__json_get(o, kinds[k]);
+		struct patch_list *l = &br->changes[k];
+
+		for (i = 0; i < qs__json_count(a); i++) {
+			const char *name = qs__json_string(qs__json_at(a, i), NULL);
+
+			if (!name)
+				continue;
+			if (QS_ARRAY_GROW(l->names, l->alloc, l->n + 1) < 0 ||
+			    !(l->names[l->n] = qs__strdup(name)))
+				return QS_ENOMEM;
+			l->n++;
+		}
+	}
+	return 0;
+}
+
 static int load_branch(qs_build *b, const struct qs__json_value *o,
 		       const char *path, size_t index)
 {
@@ -392,6 +434,9 @@ static int load_branch(qs_build *b, const struct qs__json_value *o,
 		return QS_ENOMEM;
 	br->failed_line = (size_t)qs__json_int(qs__json_get(o, "error_line"), NULL);
 	br->unpublished = qs__json_bool(qs__json_get(o, "publish")) == 0;
+	if (take_string(&br->moved_to, o, "moved_to") < 0 ||
+	    load_changes(br, qs__json_get(o, "changes")) < 0)
+		return QS_ENOMEM;
 	if (!qs__json_count(conflicts))
 		return 0;
 	br->conflicts = qs__calloc(qs__json_count(conflicts), sizeof(*br->conflicts));
@@ -560,6 +605,25 @@ const char *qs_build_branch_reason(const qs_build_branch *br)
 const char *qs_build_branch_error(const qs_build_branch *br)
 {
 	return br->error;
+}
+
+size_t qs_build_branch_change_count(const qs_build_branch *br,
+				    qs_change_kind kind)
+{
+	return (unsigned)kind < CHANGE_KINDS ? br->changes[kind].n : 0;
+}
+
+const char *qs_build_branch_change(const qs_build_branch *br,
+				   qs_change_kind kind, size_t i)
+{
+	if ((unsigned)kind >= CHANGE_KINDS || i >= br->changes[kind].n)
+		return NULL;
+	return br->changes[kind].names[i];
+}
+
+const char *qs_build_branch_moved_to(const qs_build_branch *br)
+{
+	return br->moved_to;
 }
 
 int qs_build_branch_stale(const qs_build_branch *br)

@@ -306,4 +306,45 @@ test_expect_success 'a failed branch that keeps an older commit is stale; failed
 	test "$(jq -r ".branches[] | select(.name == \"mm-unstable\") | .stale" status.json)" = true
 '
 
+# What changed per branch since the last build's manifest; a series that
+# left mm-unstable for mm-stable is said to have moved there.
+
+VMSCAN=mm-unstable-mm-vmscan-count-reclaim-progress-in-shrink-list-once
+
+test_expect_success 'patches added, removed and changed are listed per branch' '
+	new_demo changes &&
+	quiltsync build -q -c demo-changes/quiltsync.yaml &&
+	sed -i "s/^Subject: \(.*\)/Subject: \1 v2/" \
+		demo-changes/patches/mm-damon-document-quota-goal.patch &&
+	sed -i "/^mm-gup-add-folio-pin-helpers-fix.patch\$/d" demo-changes/patches/series &&
+	quiltsync build -c demo-changes/quiltsync.yaml --json >out.json &&
+	jq -r ".branches[] | select(.name == \"mm-unstable\") | .changes |
+		[.added, .removed, .changed] | map(join(\",\")) | @tsv" out.json >actual &&
+	printf "\t%s\t%s\n" mm-gup-add-folio-pin-helpers-fix.patch \
+		mm-damon-document-quota-goal.patch >expect &&
+	test_cmp expect actual &&
+	jq -r ".branches[] | select(.name == \"$GUP\") | .changes.removed[]" out.json >actual &&
+	echo mm-gup-add-folio-pin-helpers-fix.patch >expect &&
+	test_cmp expect actual &&
+	quiltsync status -c demo-changes/quiltsync.yaml --json >status.json &&
+	jq -c ".branches[] | select(.name == \"mm-unstable\") | .changes" status.json >actual &&
+	echo "{\"added\":[],\"removed\":[\"mm-gup-add-folio-pin-helpers-fix.patch\"],\"changed\":[\"mm-damon-document-quota-goal.patch\"]}" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'a series moved from mm-unstable to mm-stable: moved, not gone' '
+	new_demo moved &&
+	quiltsync build -q -c demo-moved/quiltsync.yaml &&
+	sed -i -e "/^mm-vmscan-rename-nr-scanned.patch\$/d" \
+		-e "s/^mm-vmscan-document-the-reclaim-batch.patch\$/&\nmm-vmscan-rename-nr-scanned.patch/" \
+		demo-moved/patches/series &&
+	quiltsync build -c demo-moved/quiltsync.yaml --json >out.json &&
+	test "$(field out.json $VMSCAN status)" = gone &&
+	test "$(field out.json $VMSCAN moved_to)" = mm-stable &&
+	test "$(field out.json $VMSCAN reason)" = "its series moved to mm-stable" &&
+	jq -r ".branches[] | select(.name == \"mm-stable\") | .changes.added[]" out.json >actual &&
+	echo mm-vmscan-rename-nr-scanned.patch >expect &&
+	test_cmp expect actual
+'
+
 test_done

@@ -181,6 +181,27 @@ QS_EXTERN(const char *) qs_build_branch_error(const qs_build_branch *branch);
 QS_EXTERN(const char *) qs_build_branch_error_patch(const qs_build_branch *branch,
 						    size_t *out_line);
 
+/** What changed among a branch's own patches since the last manifest. */
+typedef enum {
+	QS_CHANGE_ADDED = 0, /**< a patch it did not have */
+	QS_CHANGE_REMOVED,   /**< a patch it no longer has */
+	QS_CHANGE_CHANGED,   /**< the same patch file, other bytes */
+} qs_change_kind;
+
+/**
+ * The patches (series file names) of each kind of change since the last
+ * manifest, for a branch built anew or gone; none for the first build.
+ */
+QS_EXTERN(size_t) qs_build_branch_change_count(const qs_build_branch *branch,
+					       qs_change_kind kind);
+QS_EXTERN(const char *) qs_build_branch_change(const qs_build_branch *branch,
+					       qs_change_kind kind, size_t i);
+/**
+ * For a gone per-series branch whose series is now in another section
+ * of the queue (mm-unstable to mm-stable): that section; else NULL.
+ */
+QS_EXTERN(const char *) qs_build_branch_moved_to(const qs_build_branch *branch);
+
 /** For QS_BRANCH_CONFLICT: the conflicting merge and its files. */
 QS_EXTERN(const char *) qs_build_branch_merge_ours(const qs_build_branch *branch);
 QS_EXTERN(const char *) qs_build_branch_merge_theirs(const qs_build_branch *branch);
