@@ -12,6 +12,7 @@
 #include "internal.h"
 #include "group.h"
 #include "json-read.h"
+#include "manifest-copy.h"
 #include "manifest-internal.h"
 #include "strmap.h"
 
@@ -263,17 +264,29 @@ static int element_object(struct where *w, const char *key, size_t i,
 	return 0;
 }
 
-static int read_blob(struct qs__json_doc **out, git_repository *repo,
-		     git_tree *tree, const char *name, const char *commit)
+/* The blob `name` of the manifest's tree. */
+static int tree_blob(const git_tree_entry **out, git_tree *tree, const char *name,
+		     const char *commit)
 {
 	const git_tree_entry *e = git_tree_entry_byname(tree, name);
-	git_blob *blob = NULL;
-	int ret;
 
 	if (!e || git_tree_entry_type(e) != GIT_OBJECT_BLOB)
 		return qs__error_set(QS_EPARSE,
 				     "commit %s is not a manifest: it has no '%s'",
 				     commit, name);
+	*out = e;
+	return 0;
+}
+
+static int read_blob(struct qs__json_doc **out, git_repository *repo,
+		     git_tree *tree, const char *name, const char *commit)
+{
+	const git_tree_entry *e = NULL;
+	git_blob *blob = NULL;
+	int ret;
+
+	if ((ret = tree_blob(&e, tree, name, commit)) < 0)
+		return ret;
 	if (git_blob_lookup(&blob, repo, git_tree_entry_id(e)) < 0)
 		return qs__error_git(name);
 	ret = qs__json_parse(out, git_blob_rawcontent(blob),
@@ -626,6 +639,28 @@ static int take_blob(qs_manifest *m, git_repository *repo, git_tree *tree,
 	return take(m, doc);
 }
 
+/*
+ * patches.json, from its derived copy when there is one for this
+ * manifest (manifest-copy.h): no 3 MB inflated for every reader.
+ */
+static int take_patches(qs_manifest *m, git_repository *repo, git_tree *tree)
+{
+	const git_tree_entry *e = NULL;
+	struct qs__manifest_text text;
+	struct qs__json_doc *doc = NULL;
+	int ret;
+
+	if ((ret = tree_blob(&e, tree, "patches.json", m->id)) < 0 ||
+	    (ret = qs__manifest_text_read(&text, repo, m->id, git_tree_entry_id(e),
+					  0)) < 0)
+		return ret;
+	ret = qs__json_parse(&doc, text.data, text.len, "patches.json");
+	qs__manifest_text_release(&text);
+	if (ret < 0)
+		return ret;
+	return qs__manifest_take_patches(m, doc);
+}
+
 int qs_manifest_load(qs_manifest **out, const char *repository,
 		     const char *rev, unsigned int flags)
 {
@@ -669,8 +704,7 @@ int qs_manifest_load(qs_manifest **out, const char *repository,
 			     qs__manifest_take_branches)) < 0)
 		goto done;
 	if (!(flags & QS_MANIFEST_BRANCHES_ONLY) &&
-	    (ret = take_blob(m, repo, tree, "patches.json",
-			     qs__manifest_take_patches)) < 0)
+	    (ret = take_patches(m, repo, tree)) < 0)
 		goto done;
 	*out = m;
 	m = NULL;

@@ -59,6 +59,12 @@ typedef enum {
  * manifest commit ("refs/quiltsync/manifest~1", an id, a prefix); NULL
  * means QS_MANIFEST_REF. `flags` are qs_manifest_flag bits.
  *
+ * A load that reads patches.json reads it from an uncompressed copy in
+ * the repository's quiltsync directory when there is one of this very
+ * manifest, and else makes one for the next load, if the repository can
+ * be written to (quiltsync-manifest(5), FILES). The copy is derived:
+ * deleting it costs the next load time, never an answer.
+ *
  * Errors: QS_ENOTFOUND when `rev` names nothing ("no build has written
  * a manifest in 'REPO' yet" for the ref itself); QS_EINVAL when
  * `repository` is not a git repository; QS_EPARSE when the commit is

@@ -9,6 +9,9 @@
 
 #include "scratch.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #define A40 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define B40 "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 #define C40 "cccccccccccccccccccccccccccccccccccccccc"
@@ -547,6 +550,162 @@ static void test_missing(void)
 	qs_manifest_free(NULL);
 }
 
+/* --- the derived copy of patches.json ---------------------------------- */
+
+static char copy_path[340];
+
+/* The copy's header for the manifest `id` whose patches.json is `patches`. */
+static void copy_header(qs_buf *out, const git_oid *id, const char *patches)
+{
+	char hex[GIT_OID_HEXSZ + 1], blob_hex[GIT_OID_HEXSZ + 1];
+	git_oid blob;
+
+	git_oid_tostr(hex, sizeof(hex), id);
+	git_odb_hash(&blob, patches, strlen(patches), GIT_OBJECT_BLOB);
+	git_oid_tostr(blob_hex, sizeof(blob_hex), &blob);
+	qs_buf_clear(out);
+	qs_buf_addf(out, "quiltsync manifest-patches 1 %s %s %zu\n", hex, blob_hex,
+		    strlen(patches));
+}
+
+/* Whether the copy is there and is exactly `header` then `patches`. */
+static int copy_is(const qs_buf *header, const char *patches)
+{
+	qs_buf file = QS_BUF_INIT;
+	int same;
+
+	same = qs__read_file(&file, copy_path) == 0 &&
+	       file.len == header->len + strlen(patches) &&
+	       !memcmp(file.ptr, header->ptr, header->len) &&
+	       !memcmp(file.ptr + header->len, patches, strlen(patches));
+	qs_buf_release(&file);
+	return same;
+}
+
+/* Replace the file (read-only, as the library writes the copy) with `len` bytes. */
+static int put_file(const char *path, const char *data, size_t len)
+{
+	FILE *f;
+	int ret;
+
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -1;
+	if (!(f = fopen(path, "w")))
+		return -1;
+	ret = fwrite(data, 1, len, f) == len ? 0 : -1;
+	return fclose(f) == 0 ? ret : -1;
+}
+
+/* Load `rev` with `flags` and give patch 0's subject, or "ERROR". */
+static const char *first_subject(const char *rev, unsigned int flags)
+{
+	static char subject[128];
+	qs_manifest *m = NULL;
+	const qs_manifest_patch *p;
+
+	snprintf(subject, sizeof(subject), "ERROR");
+	if (qs_manifest_load(&m, repo_path, rev, flags) == 0 &&
+	    (p = qs_manifest_patch_byindex(m, 0)))
+		snprintf(subject, sizeof(subject), "%s", qs_manifest_patch_subject(p));
+	qs_manifest_free(m);
+	return subject;
+}
+
+static void test_copy(unsigned int flags, const char *how)
+{
+	char *second_patches = replace(patches_json, "mm/gup: add folio pin helpers",
+				       "mm/gup: add folio pin helpers, v2");
+	qs_buf header = QS_BUF_INIT, other = QS_BUF_INIT, tampered = QS_BUF_INIT;
+	git_oid first, second;
+	char state[330];
+
+	snprintf(copy_path, sizeof(copy_path), "%s/quiltsync/manifest-patches", repo_path);
+	snprintf(state, sizeof(state), "%s/quiltsync", repo_path);
+	if (write_manifest(&first, NULL, build_json, branches_json, patches_json, 1) < 0 ||
+	    write_manifest(&second, &first, build_json, branches_json, second_patches, 1) < 0) {
+		ok(0, "copy: cannot write the manifests");
+		goto done;
+	}
+	unlink(copy_path);
+
+	/* absent: the load reads the blob and writes the copy */
+	is_str(first_subject(NULL, flags), "mm/gup: add folio pin helpers, v2",
+	       "copy, %s: none yet, the blob is read", how);
+	copy_header(&header, &second, second_patches);
+	ok(copy_is(&header, second_patches), "copy, %s: written, header and bytes", how);
+	ok(access(copy_path, W_OK) < 0 || geteuid() == 0, "copy, %s: read-only", how);
+
+	/* this manifest's: read from the copy, not the blob */
+	qs_buf_addbuf(&tampered, &header);
+	qs_buf_adds(&tampered, second_patches);
+	memcpy(strstr(tampered.ptr + header.len, "add folio"), "ADD", 3);
+	ok(put_file(copy_path, tampered.ptr, tampered.len) == 0 &&
+	   !strcmp(first_subject(NULL, flags), "mm/gup: ADD folio pin helpers, v2"),
+	   "copy, %s: this manifest's copy is what is read", how);
+
+	/* another manifest's: never used for this one, and replaced */
+	is_str(first_subject(QS_MANIFEST_REF "~1", flags), "mm/gup: add folio pin helpers",
+	       "copy, %s: another manifest's copy is not used", how);
+	copy_header(&other, &first, patches_json);
+	ok(copy_is(&other, patches_json), "copy, %s: and is replaced by this one's", how);
+
+	/* as long as the header says, no more, no less */
+	qs_buf_truncate(&tampered, tampered.len - 1);
+	ok(put_file(copy_path, tampered.ptr, tampered.len) == 0 &&
+	   !strcmp(first_subject(NULL, flags), "mm/gup: add folio pin helpers, v2") &&
+	   copy_is(&header, second_patches),
+	   "copy, %s: one byte short, it is not used and is written anew", how);
+	qs_buf_clear(&tampered);
+	qs_buf_addbuf(&tampered, &header);
+	qs_buf_adds(&tampered, second_patches);
+	memcpy(strstr(tampered.ptr + header.len, "add folio"), "ADD", 3);
+	qs_buf_addch(&tampered, '\n');
+	ok(put_file(copy_path, tampered.ptr, tampered.len) == 0 &&
+	   !strcmp(first_subject(NULL, flags), "mm/gup: add folio pin helpers, v2") &&
+	   copy_is(&header, second_patches),
+	   "copy, %s: one byte long, it is not used and is written anew", how);
+
+	/* a header that is not one, or not quite */
+	ok(put_file(copy_path, "garbage\n", 8) == 0 &&
+	   !strcmp(first_subject(NULL, flags), "mm/gup: add folio pin helpers, v2") &&
+	   copy_is(&header, second_patches), "copy, %s: garbage is replaced", how);
+	qs_buf_clear(&tampered);
+	qs_buf_add(&tampered, header.ptr, header.len - 1);
+	qs_buf_adds(&tampered, "0\n");
+	qs_buf_adds(&tampered, second_patches);
+	qs_buf_adds(&tampered, "          ");
+	ok(put_file(copy_path, tampered.ptr, tampered.len) == 0 &&
+	   !strcmp(first_subject(NULL, flags), "mm/gup: add folio pin helpers, v2") &&
+	   copy_is(&header, second_patches), "copy, %s: a length with a leading zero", how);
+
+	/* a repository it cannot be written to: loads all the same */
+	unlink(copy_path);
+	if (rmdir(state) < 0 || put_file(state, "", 0) < 0) {
+		ok(0, "copy, %s: cannot put a file where the state directory goes", how);
+	} else {
+		is_str(first_subject(NULL, flags), "mm/gup: add folio pin helpers, v2",
+		       "copy, %s: a state directory that cannot be made: the blob is read", how);
+		unlink(state);
+	}
+	if (geteuid() == 0) {
+		ok(1, "copy, %s: a read-only repository # SKIP root writes anywhere", how);
+	} else if (chmod(repo_path, 0555) < 0) {
+		ok(0, "copy, %s: cannot make the repository read-only", how);
+	} else {
+		is_str(first_subject(NULL, flags), "mm/gup: add folio pin helpers, v2",
+		       "copy, %s: a read-only repository: the blob is read", how);
+		ok(access(copy_path, F_OK) < 0, "copy, %s: and no copy is made", how);
+		chmod(repo_path, 0755);
+	}
+	ok(!strcmp(first_subject(NULL, flags), "mm/gup: add folio pin helpers, v2") &&
+	   copy_is(&header, second_patches), "copy, %s: writable again, written again", how);
+done:
+	qs_buf_release(&header);
+	qs_buf_release(&other);
+	qs_buf_release(&tampered);
+	free(second_patches);
+}
+
 int main(void)
 {
 	git_libgit2_init();
@@ -563,6 +722,7 @@ int main(void)
 		test_missing();
 		test_history();
 		test_refused();
+		test_copy(0, "eager");
 	}
 	git_repository_free(repo);
 	scratch_remove();
