@@ -8,6 +8,11 @@
  * nor copy: every string they give is a string of the tree, NUL-
  * terminated where it lies, and the arrays of a patch (trailers,
  * files, commits) are read from the tree on demand.
+ *
+ * Under QS_MANIFEST_LAZY, patches.json is kept as text, split into its
+ * patches, and each patch is parsed into a tree of its own and checked,
+ * by the same code, on its first qs_manifest_patch_byindex(): a query
+ * that needs three patches of three thousand parses three.
  */
 #include "internal.h"
 #include "group.h"
@@ -59,6 +64,14 @@ struct qs_manifest {
 	size_t npatches;
 	/* build.json's counts, which the other blobs must match */
 	size_t want_branches, want_patches;
+	/*
+	 * QS_MANIFEST_LAZY: patches.json's text and where each patch lies in
+	 * it; patch i's tree, once parsed and checked, else NULL.
+	 */
+	int lazy;
+	struct qs__manifest_text text;
+	struct qs__json_span *spans;
+	struct qs__json_doc **patch_docs;
 };
 
 /* The spec's words, in the order of their enums. */
@@ -578,6 +591,69 @@ static int load_patches(qs_manifest *m)
 	return 0;
 }
 
+/*
+ * Patch `i` of a lazy manifest, parsed and checked as load_patches
+ * would: its errors are the ones the eager load gives. A patch that
+ * fails is kept as not parsed, so that asking again says why again.
+ */
+static const struct qs_manifest_patch *lazy_patch(qs_manifest *m, size_t i)
+{
+	struct where w = { "patches.json", "patch", 0, "" };
+	struct qs_manifest_patch p;
+	struct qs__json_doc *doc = NULL;
+
+	if (m->patch_docs[i])
+		return &m->patches[i];
+	w.index = i;
+	memset(&p, 0, sizeof(p));
+	if (qs__json_parse_part(&doc, m->text.data, m->spans[i].start,
+				m->spans[i].end, "patches.json") < 0)
+		return NULL;
+	if (load_patch(m, &p, &w, qs__json_root(doc)) < 0) {
+		qs__json_doc_free(doc);
+		return NULL;
+	}
+	m->patches[i] = p;
+	m->patch_docs[i] = doc;
+	return &m->patches[i];
+}
+
+/*
+ * Keep patches.json as text, split into its patches. What the splitter
+ * refuses, and a count that does not match, is parsed whole instead, for
+ * the error the eager load gives; should that parse accept it after all,
+ * the manifest is simply loaded eagerly.
+ */
+static int take_patches_lazy(qs_manifest *m)
+{
+	size_t n = 0, hint = m->want_patches;
+	struct qs__json_doc *doc = NULL;
+	int ret;
+
+	/* build.json's count is not to be trusted with memory: 2 bytes a patch */
+	if (hint > m->text.len / 2 + 1)
+		hint = m->text.len / 2 + 1;
+	ret = qs__json_split_objects(&m->spans, &n, m->text.data, m->text.len,
+				     hint, "patches.json");
+	if (ret == QS_ENOMEM)
+		return ret;
+	if (ret < 0 || n != m->want_patches) {
+		if ((ret = qs__json_parse(&doc, m->text.data, m->text.len,
+					  "patches.json")) < 0)
+			return ret;
+		qs__manifest_text_release(&m->text);
+		free(m->spans);
+		m->spans = NULL;
+		return qs__manifest_take_patches(m, doc);
+	}
+	if (n && (!(m->patches = qs__calloc(n, sizeof(*m->patches))) ||
+		  !(m->patch_docs = qs__calloc(n, sizeof(*m->patch_docs)))))
+		return QS_ENOMEM;
+	m->npatches = n;
+	m->lazy = 1;
+	return 0;
+}
+
 /* The commit `rev` names, with the messages a user of `which` needs. */
 static int find_commit(git_commit **out, git_repository *repo,
 		       const char *repository, const char *rev)
@@ -626,6 +702,13 @@ int qs__manifest_take_patches(qs_manifest *m, struct qs__json_doc *doc)
 	return load_patches(m);
 }
 
+int qs__manifest_take_patches_text(qs_manifest *m, struct qs__manifest_text *text)
+{
+	m->text = *text;
+	memset(text, 0, sizeof(*text));
+	return take_patches_lazy(m);
+}
+
 /* Read the blob `name` of the manifest's tree and give it to `take`. */
 static int take_blob(qs_manifest *m, git_repository *repo, git_tree *tree,
 		     const char *name,
@@ -643,17 +726,21 @@ static int take_blob(qs_manifest *m, git_repository *repo, git_tree *tree,
  * patches.json, from its derived copy when there is one for this
  * manifest (manifest-copy.h): no 3 MB inflated for every reader.
  */
-static int take_patches(qs_manifest *m, git_repository *repo, git_tree *tree)
+static int take_patches(qs_manifest *m, git_repository *repo, git_tree *tree,
+			int lazy)
 {
 	const git_tree_entry *e = NULL;
 	struct qs__manifest_text text;
 	struct qs__json_doc *doc = NULL;
 	int ret;
 
+	/* lazy, the text is kept: it must outlive the repository */
 	if ((ret = tree_blob(&e, tree, "patches.json", m->id)) < 0 ||
 	    (ret = qs__manifest_text_read(&text, repo, m->id, git_tree_entry_id(e),
-					  0)) < 0)
+					  lazy)) < 0)
 		return ret;
+	if (lazy)
+		return qs__manifest_take_patches_text(m, &text);
 	ret = qs__json_parse(&doc, text.data, text.len, "patches.json");
 	qs__manifest_text_release(&text);
 	if (ret < 0)
@@ -704,7 +791,7 @@ int qs_manifest_load(qs_manifest **out, const char *repository,
 			     qs__manifest_take_branches)) < 0)
 		goto done;
 	if (!(flags & QS_MANIFEST_BRANCHES_ONLY) &&
-	    (ret = take_patches(m, repo, tree)) < 0)
+	    (ret = take_patches(m, repo, tree, !!(flags & QS_MANIFEST_LAZY))) < 0)
 		goto done;
 	*out = m;
 	m = NULL;
@@ -719,10 +806,17 @@ done:
 
 void qs_manifest_free(qs_manifest *m)
 {
+	size_t i;
+
 	if (!m)
 		return;
 	free(m->branches);
 	free(m->patches);
+	for (i = 0; m->patch_docs && i < m->npatches; i++)
+		qs__json_doc_free(m->patch_docs[i]);
+	free(m->patch_docs);
+	free(m->spans);
+	qs__manifest_text_release(&m->text);
 	qs__strmap_clear(&m->byname);
 	qs__json_doc_free(m->build);
 	qs__json_doc_free(m->branches_doc);
@@ -833,7 +927,157 @@ size_t qs_manifest_patch_count(const qs_manifest *m) { return m ? m->npatches : 
 
 const qs_manifest_patch *qs_manifest_patch_byindex(const qs_manifest *m, size_t i)
 {
-	return m && i < m->npatches ? &m->patches[i] : NULL;
+	if (!m || i >= m->npatches)
+		return NULL;
+	/* what the manifest says does not change: only what it has parsed */
+	return m->lazy ? lazy_patch((qs_manifest *)m, i) : &m->patches[i];
+}
+
+/*
+ * `s` as json-write writes it in a string, but for the bytes from 0x80,
+ * kept as they are: a needle may be a part of a UTF-8 sequence, which a
+ * string holds where it holds the whole. Lower case for `icase`.
+ */
+static int escape_needle(qs_buf *out, const char *s, int icase)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		switch (c) {
+		case '"': qs_buf_adds(out, "\\\""); continue;
+		case '\\': qs_buf_adds(out, "\\\\"); continue;
+		case '\n': qs_buf_adds(out, "\\n"); continue;
+		case '\r': qs_buf_adds(out, "\\r"); continue;
+		case '\t': qs_buf_adds(out, "\\t"); continue;
+		case '\b': qs_buf_adds(out, "\\b"); continue;
+		case '\f': qs_buf_adds(out, "\\f"); continue;
+		default: break;
+		}
+		if (c < 0x20 || c == 0x7f)
+			qs_buf_addf(out, "\\u%04x", c);
+		else
+			qs_buf_addch(out, icase && c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+	}
+	return qs_buf_oom(out) ? QS_ENOMEM : 0;
+}
+
+static unsigned char ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/*
+ * The first `needle` (lower case, not empty) in `len` bytes of `hay`,
+ * ASCII letters in either case. The candidates for its first byte are
+ * found with memchr, in both cases, so that the text is not walked byte
+ * by byte.
+ */
+static const char *find_icase(const char *hay, size_t len, const char *needle,
+			      size_t nlen)
+{
+	const char *end = hay + len, *lo, *up = NULL, *at;
+	unsigned char first = (unsigned char)needle[0];
+	int letter = first >= 'a' && first <= 'z';
+	size_t i;
+
+	if (len < nlen)
+		return NULL;
+	end = hay + len - nlen + 1; /* where a match can start, at the latest */
+	lo = memchr(hay, first, (size_t)(end - hay));
+	if (letter)
+		up = memchr(hay, first - 'a' + 'A', (size_t)(end - hay));
+	while (lo || up) {
+		at = !up || (lo && lo < up) ? lo : up;
+		for (i = 1; i < nlen; i++)
+			if (ascii_lower((unsigned char)at[i]) != (unsigned char)needle[i])
+				break;
+		if (i == nlen)
+			return at;
+		if (at == lo)
+			lo = memchr(at + 1, first, (size_t)(end - at - 1));
+		else
+			up = memchr(at + 1, first - 'a' + 'A', (size_t)(end - at - 1));
+	}
+	return NULL;
+}
+
+static int add_index(size_t **items, size_t *n, size_t *alloc, size_t i)
+{
+	if (QS_ARRAY_GROW(*items, *alloc, *n + 1) < 0)
+		return QS_ENOMEM;
+	(*items)[(*n)++] = i;
+	return 0;
+}
+
+/*
+ * Search the text once, front to back: after a hit in a patch the
+ * search goes on from its end. The patches whose text is not escaped
+ * as the writer escapes it are candidates whatever the search finds.
+ */
+static int find_in_text(size_t **items, size_t *count, size_t *alloc,
+			const qs_manifest *m, const qs_buf *needle, int icase)
+{
+	const char *text = m->text.data;
+	size_t k = 0, pos = 0, at = 0;
+	int ret;
+
+	while (k < m->npatches) {
+		const char *hit = icase ?
+			find_icase(text + pos, m->text.len - pos, needle->ptr, needle->len) :
+			memmem(text + pos, m->text.len - pos, needle->ptr, needle->len);
+
+		if (hit)
+			at = (size_t)(hit - text);
+		/* the patches before the hit, or all when there is none */
+		for (; k < m->npatches && (!hit || m->spans[k].end < at + needle->len); k++)
+			if (!m->spans[k].as_written &&
+			    (ret = add_index(items, count, alloc, k)) < 0)
+				return ret;
+		if (!hit || k >= m->npatches)
+			break;
+		if (m->spans[k].start > at) {
+			/* between two patches, or across one's start */
+			pos = at + 1;
+			continue;
+		}
+		if ((ret = add_index(items, count, alloc, k)) < 0)
+			return ret;
+		pos = m->spans[k++].end;
+	}
+	return 0;
+}
+
+int qs_manifest_patch_find(size_t **out, size_t *out_count, const qs_manifest *m,
+			   const char *needle, unsigned int flags)
+{
+	qs_buf escaped = QS_BUF_INIT;
+	size_t *items = NULL, count = 0, alloc = 0, i;
+	int icase = !!(flags & QS_MANIFEST_FIND_ICASE), ret;
+
+	if (out)
+		*out = NULL;
+	if (out_count)
+		*out_count = 0;
+	if (!out || !out_count || !m || !needle)
+		return qs__error_set(QS_EINVAL, "qs_manifest_patch_find: NULL argument");
+	if ((ret = escape_needle(&escaped, needle, icase)) < 0)
+		goto done;
+	if (m->lazy && escaped.len) {
+		ret = find_in_text(&items, &count, &alloc, m, &escaped, icase);
+	} else {
+		/* no text to search, or nothing to search for: every patch */
+		for (i = 0, ret = 0; i < m->npatches && ret == 0; i++)
+			ret = add_index(&items, &count, &alloc, i);
+	}
+	if (ret < 0)
+		goto done;
+	*out = items;
+	*out_count = count;
+	items = NULL;
+done:
+	free(items);
+	qs_buf_release(&escaped);
+	return ret;
 }
 
 const char *qs_manifest_patch_name(const qs_manifest_patch *p) { return p->name; }

@@ -467,10 +467,20 @@ static void test_refused(void)
 		check_refused(NULL, 0, QS_EPARSE,
 			      "patches.json:1:1: invalid literal: expected 'null'",
 			      "without the flag, it is");
+		check_refused(NULL, QS_MANIFEST_LAZY, QS_EPARSE,
+			      "patches.json:1:1: invalid literal: expected 'null'",
+			      "lazy, it is too");
 	}
-	if (write_manifest(&id, NULL, build_json, branches_json, "{}", 1) == 0)
+	if (write_manifest(&id, NULL, build_json, branches_json, "{}", 1) == 0) {
 		check_refused(NULL, 0, QS_EPARSE, "patches.json: not an array",
 			      "patches.json not an array");
+		check_refused(NULL, QS_MANIFEST_LAZY, QS_EPARSE, "patches.json: not an array",
+			      "patches.json not an array, lazy");
+	}
+	if (write_manifest(&id, NULL, build_json, branches_json, "[]", 1) == 0)
+		check_refused(NULL, QS_MANIFEST_LAZY, QS_EPARSE,
+			      "patches.json: 0 patches where build.json counts 5",
+			      "no patches where five are counted, lazy");
 	if (write_manifest(&id, NULL, build_json, branches_json, NULL, 1) == 0)
 		check_refused(NULL, 0, QS_EPARSE, "is not a manifest: it has no 'patches.json'",
 			      "a commit without patches.json");
@@ -548,6 +558,198 @@ static void test_missing(void)
 	}
 	ok(qs_manifest_load(NULL, repo_path, NULL, 0) == QS_EINVAL, "no out: QS_EINVAL");
 	qs_manifest_free(NULL);
+}
+
+/* --- lazy patches ------------------------------------------------------ */
+
+/* Every accessor of a patch, as one text, to compare two loads by. */
+static char *patch_dump(const qs_manifest_patch *p)
+{
+	qs_buf b = QS_BUF_INIT;
+	int64_t t = 0;
+	int off = 0;
+	size_t i;
+
+	if (!p)
+		return qs__strdup("NULL");
+#define S(x) ((x) ? (x) : "(null)")
+	qs_buf_addf(&b, "%s|%zu|%s|%d|%s|%s|%s|%s|%s|%s|", qs_manifest_patch_name(p),
+		    qs_manifest_patch_line(p), qs_manifest_patch_section(p),
+		    qs_manifest_patch_committed(p), S(qs_manifest_patch_blob(p)),
+		    S(qs_manifest_patch_message_id(p)), qs_manifest_patch_subject(p),
+		    qs_manifest_patch_author_name(p), qs_manifest_patch_author_email(p),
+		    S(qs_manifest_patch_date(p)));
+	qs_buf_addf(&b, "%d|%lld|%d|", qs_manifest_patch_time(&t, &off, p), (long long)t, off);
+	for (i = 0; i <= qs_manifest_patch_trailer_count(p); i++)
+		qs_buf_addf(&b, "%s=%s,", S(qs_manifest_patch_trailer_key(p, i)),
+			    S(qs_manifest_patch_trailer_value(p, i)));
+	for (i = 0; i <= qs_manifest_patch_file_count(p); i++)
+		qs_buf_addf(&b, "%s,", S(qs_manifest_patch_file_byindex(p, i)));
+	qs_buf_addf(&b, "|%s|%s|%zu|%zu|%d|%zu|%zu|%s|", S(qs_manifest_patch_series(p)),
+		    S(qs_manifest_patch_series_slug(p)), qs_manifest_patch_series_position(p),
+		    qs_manifest_patch_series_count(p), (int)qs_manifest_patch_applied(p),
+		    qs_manifest_patch_applied_offset(p), qs_manifest_patch_applied_fuzz(p),
+		    S(qs_manifest_patch_applied_error(p)));
+	for (i = 0; i <= qs_manifest_patch_commit_count(p); i++)
+		qs_buf_addf(&b, "%s@%s#%zu,", S(qs_manifest_patch_commit_branch(p, i)),
+			    S(qs_manifest_patch_commit_id(p, i)),
+			    qs_manifest_patch_commit_position(p, i));
+#undef S
+	return qs_buf_detach(&b);
+}
+
+/* qs_manifest_patch_find's answer as "0,3,", or "ERROR". */
+static const char *found(const qs_manifest *m, const char *needle, unsigned int flags)
+{
+	static char text[256];
+	size_t *items = NULL, n = 0, i, len = 0;
+
+	text[0] = '\0';
+	if (qs_manifest_patch_find(&items, &n, m, needle, flags) < 0)
+		return "ERROR";
+	for (i = 0; i < n && len < sizeof(text) - 24; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "%zu,", items[i]);
+	free(items);
+	return text;
+}
+
+static void test_lazy(void)
+{
+	qs_manifest *eager = NULL, *lazy = NULL;
+	/* patch 0 is escaped as jq would (\u00f6): found by anything */
+	char *written = replace(patches_json, "J\\u00f6rg \\u00c9", "J\xc3\xb6rg \xc3\x89");
+	size_t i, n;
+	int same = 1;
+	git_oid id;
+
+	if (write_manifest(&id, NULL, build_json, branches_json, patches_json, 1) < 0 ||
+	    qs_manifest_load(&eager, repo_path, NULL, 0) < 0 ||
+	    qs_manifest_load(&lazy, repo_path, NULL, QS_MANIFEST_LAZY) < 0) {
+		ok(0, "lazy: cannot load the manifest: %s", qs_error_last()->message);
+		goto done;
+	}
+	test_patches(lazy);
+	test_branches(lazy);
+	n = qs_manifest_patch_count(eager);
+	is_int(qs_manifest_patch_count(lazy), n, "lazy: as many patches");
+	/* backwards, so that the order of parsing is not the file's */
+	for (i = n + 1; i-- > 0;) {
+		char *a = patch_dump(qs_manifest_patch_byindex(eager, i));
+		char *b = patch_dump(qs_manifest_patch_byindex(lazy, i));
+
+		if (strcmp(a, b)) {
+			tap_diag("patch %zu: eager %s", i, a);
+			tap_diag("patch %zu: lazy  %s", i, b);
+			same = 0;
+		}
+		free(a);
+		free(b);
+	}
+	ok(same, "lazy: every accessor of every patch as the eager load gives it");
+	ok(qs_manifest_patch_byindex(lazy, 1) == qs_manifest_patch_byindex(lazy, 1),
+	   "lazy: a patch is parsed once");
+
+	is_str(found(eager, "strends", 0), "0,1,2,3,4,", "find: eager, every patch");
+	is_str(found(lazy, "", 0), "0,1,2,3,4,", "find: an empty needle, every patch");
+	is_str(found(lazy, "lib/string.c", 0), "0,3,", "find: a path (and patch 0, escaped otherwise)");
+	is_str(found(lazy, "LIB/STRING", 0), "0,", "find: in case");
+	is_str(found(lazy, "LIB/STRING", QS_MANIFEST_FIND_ICASE), "0,3,", "find: in any case");
+	is_str(found(lazy, "mm-unstable-gup-folio-pinning-helpers", 0), "0,",
+	       "find: a branch");
+	is_str(found(lazy, "3-way\"", 0), "0,", "find: a quote is a string's, escaped");
+	is_str(found(lazy, "after", 0), "0,4,", "find: the last patch");
+	is_str(found(lazy, "},{", 0), "0,", "find: between patches, none");
+	ok(qs_manifest_patch_find(NULL, &n, lazy, "x", 0) == QS_EINVAL &&
+	   qs_manifest_patch_find((size_t **)&same, &n, NULL, "x", 0) == QS_EINVAL,
+	   "find: NULL arguments are QS_EINVAL");
+	qs_manifest_free(lazy);
+	lazy = NULL;
+
+	/* as the writer escapes: searched as text, every string */
+	if (write_manifest(&id, NULL, build_json, branches_json, written, 1) < 0 ||
+	    qs_manifest_load(&lazy, repo_path, NULL, QS_MANIFEST_LAZY) < 0) {
+		ok(0, "lazy: cannot load the manifest: %s", qs_error_last()->message);
+		goto done;
+	}
+	is_str(found(lazy, "lib/string.c", 0), "3,", "find: written escaped, only the patch");
+	is_str(found(lazy, "J\xc3\xb6rg", 0), "0,", "find: UTF-8");
+	is_str(found(lazy, "\xc3", 0), "0,", "find: a part of a UTF-8 sequence");
+	is_str(found(lazy, "rg \xc3\x89", QS_MANIFEST_FIND_ICASE), "0,", "find: UTF-8, any case");
+	is_str(found(lazy, "nothing", 0), "", "find: nothing");
+	is_str(found(lazy, "failed", QS_MANIFEST_FIND_ICASE), "3,", "find: a word of a field");
+done:
+	qs_manifest_free(eager);
+	qs_manifest_free(lazy);
+	free(written);
+}
+
+/* A lazy load of patches.json changed so: refused at load or at patch `bad`. */
+static void check_lazy_malformed(const char *from, const char *to, size_t bad,
+				 const char *want, const char *what)
+{
+	char *changed = replace(patches_json, from, to);
+	qs_manifest *m = NULL;
+	qs_buf eager = QS_BUF_INIT;
+	const qs_manifest_patch *p;
+	git_oid id;
+	size_t i;
+	int ret;
+
+	if (write_manifest(&id, NULL, build_json, branches_json, changed, 1) < 0) {
+		ok(0, "%s: cannot write the manifest", what);
+		goto done;
+	}
+	/* the eager load's message is the one */
+	ret = qs_manifest_load(&m, repo_path, NULL, 0);
+	qs_buf_adds(&eager, qs_error_last()->message);
+	ok(ret == QS_EPARSE && strstr(eager.ptr, want), "%s: the eager load refuses it", what);
+	ret = qs_manifest_load(&m, repo_path, NULL, QS_MANIFEST_LAZY);
+	if (bad == (size_t)-1) {
+		ok(ret == QS_EPARSE && !m, "%s: refused at load", what);
+		is_str(qs_error_last()->message, eager.ptr, "%s: as the eager load says", what);
+		goto done;
+	}
+	ok(ret == 0, "%s: loads", what);
+	for (i = 0; m && i < qs_manifest_patch_count(m); i++) {
+		p = qs_manifest_patch_byindex(m, i);
+		if (i != bad) {
+			ok(p != NULL, "%s: patch %zu reads", what, i);
+			continue;
+		}
+		ok(!p && qs_error_last()->code == QS_EPARSE, "%s: patch %zu is refused", what, i);
+		is_str(qs_error_last()->message, eager.ptr, "%s: as the eager load says", what);
+		ok(!qs_manifest_patch_byindex(m, i) &&
+		   !strcmp(qs_error_last()->message, eager.ptr), "%s: again", what);
+	}
+done:
+	qs_manifest_free(m);
+	qs_buf_release(&eager);
+	free(changed);
+}
+
+static void test_lazy_refused(void)
+{
+	check_lazy_malformed("\"line\":13,", "", 1,
+			     "patches.json: patch 1: 'line' is missing", "lazy: a missing line");
+	check_lazy_malformed("\"branch\":\"mm-everything\"", "\"branch\":\"mm-nothing\"", 0,
+			     "'commits[2].branch' names 'mm-nothing', which branches.json "
+			     "does not list", "lazy: a commit on an unknown branch");
+	check_lazy_malformed("\"line\":30,", "\"line\":30,,", 2, "patches.json:1:",
+			     "lazy: not JSON inside a patch");
+	check_lazy_malformed("\"subject\":\"old\"", "\"subject\":\"o\\x\"", 2,
+			     "invalid escape", "lazy: an invalid escape");
+	check_lazy_malformed("\"subject\":\"after\"", "\"subject\":\"\xff\"", 4,
+			     "invalid UTF-8", "lazy: invalid UTF-8");
+	check_lazy_malformed("[{\"name\"", "[7,{\"name\"", (size_t)-1,
+			     "patches.json: 6 patches where build.json counts 5",
+			     "lazy: a number for a patch");
+	check_lazy_malformed("]\n", "]]\n", (size_t)-1, "patches.json:1:",
+			     "lazy: text after the array");
+	check_lazy_malformed("\"commits\":[]},{\"name\":\"lib-old.patch\"",
+			     "\"commits\":[]},{\"name\":\"lib-old.patch\"}]", (size_t)-1,
+			     "patches.json:1:", "lazy: a bracket unbalanced");
+	check_lazy_malformed("[{", "{\"x\":[{", (size_t)-1,
+			     "patches.json:2:1: unexpected end of input", "lazy: not an array");
 }
 
 /* --- the derived copy of patches.json ---------------------------------- */
@@ -722,7 +924,10 @@ int main(void)
 		test_missing();
 		test_history();
 		test_refused();
+		test_lazy();
+		test_lazy_refused();
 		test_copy(0, "eager");
+		test_copy(QS_MANIFEST_LAZY, "lazy");
 	}
 	git_repository_free(repo);
 	scratch_remove();
