@@ -618,7 +618,7 @@ static void test_lazy(void)
 	qs_manifest *eager = NULL, *lazy = NULL;
 	/* patch 0 is escaped as jq would (\u00f6): found by anything */
 	char *written = replace(patches_json, "J\\u00f6rg \\u00c9", "J\xc3\xb6rg \xc3\x89");
-	size_t i, n;
+	size_t i, n, *items = NULL;
 	int same = 1;
 	git_oid id;
 
@@ -660,7 +660,8 @@ static void test_lazy(void)
 	is_str(found(lazy, "after", 0), "0,4,", "find: the last patch");
 	is_str(found(lazy, "},{", 0), "0,", "find: between patches, none");
 	ok(qs_manifest_patch_find(NULL, &n, lazy, "x", 0) == QS_EINVAL &&
-	   qs_manifest_patch_find((size_t **)&same, &n, NULL, "x", 0) == QS_EINVAL,
+	   qs_manifest_patch_find(&items, &n, NULL, "x", 0) == QS_EINVAL && !items && !n &&
+	   qs_manifest_patch_find(&items, &n, lazy, NULL, 0) == QS_EINVAL,
 	   "find: NULL arguments are QS_EINVAL");
 	qs_manifest_free(lazy);
 	lazy = NULL;
