@@ -36,7 +36,8 @@ struct qs__json_doc {
 };
 
 struct parser {
-	const char *orig; /* the caller's text, to locate errors in */
+	const char *orig; /* the caller's text, to locate and quote errors in */
+	size_t orig_len;
 	size_t base;      /* where in it our copy starts */
 	/*
 	 * Our copy of the text, where strings are decoded in place (every
@@ -214,9 +215,17 @@ static int parse_u_escape(struct parser *ps, unsigned char **pp,
 	unsigned char *p = *pp, *end = ps->end;
 	int cp, lo;
 
-	if (end - p < 6 || (cp = hex4(p + 2)) < 0)
+	if (end - p < 6 || (cp = hex4(p + 2)) < 0) {
+		/*
+		 * Quoted from the caller's text, which goes on past a part
+		 * (qs__json_parse_part); up to p, nothing is decoded yet.
+		 */
+		size_t at = ps->base + (size_t)(p - ps->buf);
+		size_t n = ps->orig_len - at < 6 ? ps->orig_len - at : 6;
+
 		return fail_at(ps, p, "invalid escape '%.*s': \\u needs four hex digits",
-			       (int)(end - p < 6 ? end - p : 6), (const char *)p);
+			       (int)n, ps->orig + at);
+	}
 	if (cp >= 0xdc00 && cp <= 0xdfff)
 		return fail_at(ps, p, "lone surrogate '%.6s'", (const char *)p);
 	if (cp >= 0xd800 && cp <= 0xdbff) {
@@ -515,9 +524,9 @@ static int parse_value(struct parser *ps, int depth)
  */
 #define VALUES_GUESS(len) ((len) / 4 + 16 < (1u << 20) ? (len) / 4 + 16 : (1u << 20))
 
-/* text[start, start + len) as a document; see qs__json_parse_part. */
-static int parse(struct qs__json_doc **out, const char *text, size_t start,
-		 size_t len, const char *name)
+/* text[start, start + len) of `text_len` as a document; see qs__json_parse_part. */
+static int parse(struct qs__json_doc **out, const char *text, size_t text_len,
+		 size_t start, size_t len, const char *name)
 {
 	struct parser ps;
 	struct qs__json_doc *doc = NULL;
@@ -526,6 +535,7 @@ static int parse(struct qs__json_doc **out, const char *text, size_t start,
 
 	memset(&ps, 0, sizeof(ps));
 	ps.orig = text ? text : "";
+	ps.orig_len = text_len;
 	ps.base = start;
 	text = ps.orig + start;
 	ps.name = name ? name : "json";
@@ -773,16 +783,16 @@ int qs__json_parse(struct qs__json_doc **out, const char *text, size_t len,
 	if (!out || (!text && len))
 		return qs__error_set(QS_EINVAL, "qs__json_parse: NULL argument");
 	*out = NULL;
-	return parse(out, text, 0, len, name);
+	return parse(out, text, len, 0, len, name);
 }
 
-int qs__json_parse_part(struct qs__json_doc **out, const char *text,
+int qs__json_parse_part(struct qs__json_doc **out, const char *text, size_t len,
 			size_t start, size_t end, const char *name)
 {
-	if (!out || !text || start > end)
+	if (!out || !text || start > end || end > len)
 		return qs__error_set(QS_EINVAL, "qs__json_parse_part: invalid argument");
 	*out = NULL;
-	return parse(out, text, start, end - start, name);
+	return parse(out, text, len, start, end - start, name);
 }
 
 void qs__json_doc_free(struct qs__json_doc *doc)

@@ -66,12 +66,12 @@ int qs__json_parse(struct qs__json_doc **out, const char *text, size_t len,
 		   const char *name);
 
 /**
- * Parse text[start, end) as a document of its own: one element that
- * qs__json_split_objects found. Errors name the line and column in the
- * whole `text`, so that they read as qs__json_parse's would for the same
- * fault. Otherwise as qs__json_parse.
+ * Parse text[start, end) of the `len` bytes of `text` as a document of
+ * its own: one element that qs__json_split_objects found. Errors are
+ * located, and quoted, in the whole text, so that they read as
+ * qs__json_parse's would for the same fault. Otherwise as qs__json_parse.
  */
-int qs__json_parse_part(struct qs__json_doc **out, const char *text,
+int qs__json_parse_part(struct qs__json_doc **out, const char *text, size_t len,
 			size_t start, size_t end, const char *name);
 
 /** Where one element of an array lies, as qs__json_split_objects finds it. */

@@ -606,7 +606,7 @@ static const struct qs_manifest_patch *lazy_patch(qs_manifest *m, size_t i)
 		return &m->patches[i];
 	w.index = i;
 	memset(&p, 0, sizeof(p));
-	if (qs__json_parse_part(&doc, m->text.data, m->spans[i].start,
+	if (qs__json_parse_part(&doc, m->text.data, m->text.len, m->spans[i].start,
 				m->spans[i].end, "patches.json") < 0)
 		return NULL;
 	if (load_patch(m, &p, &w, qs__json_root(doc)) < 0) {

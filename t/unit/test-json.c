@@ -536,7 +536,7 @@ static void check_split(const char *text, const char *as_written)
 		char *a = NULL, *b = NULL;
 
 		qs_buf_addch(&flags, spans[i].as_written ? '1' : '0');
-		if (qs__json_parse_part(&part, text, spans[i].start, spans[i].end,
+		if (qs__json_parse_part(&part, text, strlen(text), spans[i].start, spans[i].end,
 					"t.json") < 0) {
 			same = 0;
 			continue;
@@ -571,11 +571,34 @@ static void check_split_refused(const char *text, size_t len)
 	   "split refuses %s", shown(text, len));
 }
 
+/*
+ * `text` splits, but element `i` does not parse: refused with the
+ * message a parse of the whole gives, `want` after "t.json:".
+ */
+static void check_part_error(const char *text, size_t i, const char *want)
+{
+	struct qs__json_span *spans = NULL;
+	struct qs__json_doc *doc = (struct qs__json_doc *)1;
+	size_t n = 0;
+
+	ok(qs__json_split_objects(&spans, &n, text, strlen(text), 0, "t.json") == 0 && n > i,
+	   "split %s: an element malformed inside is not the splitter's to see",
+	   shown(text, strlen(text)));
+	if (n > i) {
+		ok(qs__json_parse_part(&doc, text, strlen(text), spans[i].start, spans[i].end,
+				       "t.json") == QS_EPARSE && !doc,
+		   "parse_part %s: element %zu refused", shown(text, strlen(text)), i);
+		is_str(qs_error_last()->message + strlen("t.json:"), want,
+		       "parse_part %s: as the whole parse says it", shown(text, strlen(text)));
+		check_error(text, want);
+	}
+	free(spans);
+}
+
 static void test_split(void)
 {
 	struct qs__json_span *spans = NULL;
 	struct qs__json_doc *doc = NULL;
-	const char *text;
 	size_t n = 0, d;
 
 	check_split("[]", "");
@@ -627,18 +650,11 @@ static void test_split(void)
 		qs_buf_release(&deep);
 	}
 
-	/* an element's errors are located in the whole text, as a whole parse says */
-	text = "[{\"a\":1},\n {\"b\" 2},{}]";
-	ok(qs__json_split_objects(&spans, &n, text, strlen(text), 0, "t.json") == 0 && n == 3,
-	   "split: an element malformed inside is not the splitter's to see");
-	if (n == 3) {
-		ok(qs__json_parse_part(&doc, text, spans[1].start, spans[1].end, "t.json") ==
-		   QS_EPARSE && !doc, "parse_part: refused");
-		is_str(qs_error_last()->message,
-		       "t.json:2:7: unexpected '2' in an object: expected ':'",
-		       "parse_part: where in the whole text");
-		check_error(text, "2:7: unexpected '2' in an object: expected ':'");
-	}
+	/* an element's errors are located and quoted in the whole text, as a whole parse's */
+	check_part_error("[{\"a\":1},\n {\"b\" 2},{}]", 1,
+			 "2:7: unexpected '2' in an object: expected ':'");
+	check_part_error("[{\"a\":\"\\u{\"}]", 0,
+			 "1:8: invalid escape '\\u{\"}]': \\u needs four hex digits");
 	free(spans);
 }
 
