@@ -659,7 +659,7 @@ static int split_element(struct qs__json_span *span, const unsigned char *text,
 	unsigned char kinds[QS__JSON_MAX_DEPTH];
 	size_t depth = 0;
 
-	span->start = *pos;
+	span->start = (uint32_t)*pos;
 	span->as_written = 1;
 	while (p < end) {
 		switch (*p) {
@@ -698,7 +698,7 @@ static int split_element(struct qs__json_span *span, const unsigned char *text,
 				return -1;
 			p++;
 			if (!depth) {
-				span->end = (size_t)(p - text);
+				span->end = (uint32_t)(p - text);
 				*pos = span->end;
 				return 0;
 			}
@@ -763,7 +763,9 @@ int qs__json_split_objects(struct qs__json_span **out, size_t *out_count,
 	*out_count = 0;
 	if (count_hint && QS_ARRAY_GROW(spans, alloc, count_hint) < 0)
 		return QS_ENOMEM;
-	ret = split_array(&spans, &n, &alloc, (const unsigned char *)text, len);
+	/* offsets are 32 bits wide, as the parser's lengths */
+	ret = len >= UINT32_MAX ? 1 :
+	      split_array(&spans, &n, &alloc, (const unsigned char *)text, len);
 	if (ret == 1)
 		ret = qs__error_set_at(QS_EPARSE, name ? name : "json", 0,
 				       "not an array of objects");

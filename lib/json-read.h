@@ -76,7 +76,7 @@ int qs__json_parse_part(struct qs__json_doc **out, const char *text, size_t len,
 
 /** Where one element of an array lies, as qs__json_split_objects finds it. */
 struct qs__json_span {
-	size_t start, end; /* text[start, end): from its '{' to its '}' */
+	uint32_t start, end; /* text[start, end): from its '{' to its '}' */
 	/*
 	 * 1 when every escape in its strings is the one json-write writes for
 	 * the byte it stands for, and no byte json-write escapes stands
@@ -85,7 +85,7 @@ struct qs__json_span {
 	 * of the text misses nothing. 0 for text escaped otherwise ("\u00e9",
 	 * "\/"), which another writer may produce.
 	 */
-	int as_written;
+	unsigned char as_written;
 };
 
 /**
@@ -99,7 +99,7 @@ struct qs__json_span {
  * QS_EPARSE ("NAME: not an array of objects") when the pass cannot split
  * the text: not an array, an element that is not an object, a bracket
  * or quote unbalanced, nesting deeper than QS__JSON_MAX_DEPTH, anything
- * but white space after it. It does not say more: a caller parses the
+ * but white space after it, 4 GiB or more of it. It does not say more: a caller parses the
  * text whole (qs__json_parse) for the precise error. Text it splits may
  * still be malformed inside an element. QS_ENOMEM.
  */
