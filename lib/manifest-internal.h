@@ -26,11 +26,12 @@ int qs__manifest_take_branches(qs_manifest *m, struct qs__json_doc *doc);
 int qs__manifest_take_patches(qs_manifest *m, struct qs__json_doc *doc);
 
 /*
- * patches.json as QS_MANIFEST_LAZY reads it: `text` is taken (emptied
- * here, released with the manifest) and split into patches, each parsed
- * and checked when first asked for. The load's errors are the eager
- * one's: what cannot be split is parsed whole for them.
+ * patches.json as QS_MANIFEST_LAZY reads it: `copy` is taken (emptied
+ * here, released with the manifest) and its patches are each parsed and
+ * checked when first asked for; copy->spans may be NULL, for the
+ * splitter to find them. The load's errors are the eager one's: what
+ * cannot be split is parsed whole for them.
  */
-int qs__manifest_take_patches_text(qs_manifest *m, struct qs__manifest_text *text);
+int qs__manifest_take_patches_copy(qs_manifest *m, struct qs__manifest_copy *copy);
 
 #endif

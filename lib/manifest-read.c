@@ -66,11 +66,11 @@ struct qs_manifest {
 	size_t want_branches, want_patches;
 	/*
 	 * QS_MANIFEST_LAZY: patches.json's text and where each patch lies in
-	 * it; patch i's tree, once parsed and checked, else NULL.
+	 * it (copy.patches, copy.spans); patch i's tree, once parsed and
+	 * checked, else NULL.
 	 */
 	int lazy;
-	struct qs__manifest_text text;
-	struct qs__json_span *spans;
+	struct qs__manifest_copy copy;
 	struct qs__json_doc **patch_docs;
 };
 
@@ -275,37 +275,6 @@ static int element_object(struct where *w, const char *key, size_t i,
 		return bad(w, "", "is not an object");
 	snprintf(w->prefix, sizeof(w->prefix), "%s[%zu].", key, i);
 	return 0;
-}
-
-/* The blob `name` of the manifest's tree. */
-static int tree_blob(const git_tree_entry **out, git_tree *tree, const char *name,
-		     const char *commit)
-{
-	const git_tree_entry *e = git_tree_entry_byname(tree, name);
-
-	if (!e || git_tree_entry_type(e) != GIT_OBJECT_BLOB)
-		return qs__error_set(QS_EPARSE,
-				     "commit %s is not a manifest: it has no '%s'",
-				     commit, name);
-	*out = e;
-	return 0;
-}
-
-static int read_blob(struct qs__json_doc **out, git_repository *repo,
-		     git_tree *tree, const char *name, const char *commit)
-{
-	const git_tree_entry *e = NULL;
-	git_blob *blob = NULL;
-	int ret;
-
-	if ((ret = tree_blob(&e, tree, name, commit)) < 0)
-		return ret;
-	if (git_blob_lookup(&blob, repo, git_tree_entry_id(e)) < 0)
-		return qs__error_git(name);
-	ret = qs__json_parse(out, git_blob_rawcontent(blob),
-			     (size_t)git_blob_rawsize(blob), name);
-	git_blob_free(blob);
-	return ret;
 }
 
 static int load_build(qs_manifest *m)
@@ -606,8 +575,9 @@ static const struct qs_manifest_patch *lazy_patch(qs_manifest *m, size_t i)
 		return &m->patches[i];
 	w.index = i;
 	memset(&p, 0, sizeof(p));
-	if (qs__json_parse_part(&doc, m->text.data, m->text.len, m->spans[i].start,
-				m->spans[i].end, "patches.json") < 0)
+	if (qs__json_parse_part(&doc, m->copy.patches, m->copy.patches_len,
+				m->copy.spans[i].start, m->copy.spans[i].end,
+				"patches.json") < 0)
 		return NULL;
 	if (load_patch(m, &p, &w, qs__json_root(doc)) < 0) {
 		qs__json_doc_free(doc);
@@ -619,58 +589,82 @@ static const struct qs_manifest_patch *lazy_patch(qs_manifest *m, size_t i)
 }
 
 /*
- * Keep patches.json as text, split into its patches. What the splitter
- * refuses, and a count that does not match, is parsed whole instead, for
- * the error the eager load gives; should that parse accept it after all,
- * the manifest is simply loaded eagerly.
+ * Keep patches.json as text, split into its patches: by the copy's index,
+ * or else by the splitter. What the splitter refuses, and a count that
+ * does not match, is parsed whole instead, for the error the eager load
+ * gives; should that parse accept it after all, the manifest is simply
+ * loaded eagerly.
  */
 static int take_patches_lazy(qs_manifest *m)
 {
-	size_t n = 0, hint = m->want_patches;
+	struct qs__manifest_copy *c = &m->copy;
+	size_t hint = m->want_patches;
 	struct qs__json_doc *doc = NULL;
-	int ret;
+	int ret = 0;
 
 	/* build.json's count is not to be trusted with memory: 2 bytes a patch */
-	if (hint > m->text.len / 2 + 1)
-		hint = m->text.len / 2 + 1;
-	ret = qs__json_split_objects(&m->spans, &n, m->text.data, m->text.len,
-				     hint, "patches.json");
+	if (hint > c->patches_len / 2 + 1)
+		hint = c->patches_len / 2 + 1;
+	if (!c->spans)
+		ret = qs__json_split_objects(&c->spans, &c->nspans, c->patches,
+					     c->patches_len, hint, "patches.json");
 	if (ret == QS_ENOMEM)
 		return ret;
-	if (ret < 0 || n != m->want_patches) {
-		if ((ret = qs__json_parse(&doc, m->text.data, m->text.len,
+	if (ret < 0 || c->nspans != m->want_patches) {
+		if ((ret = qs__json_parse(&doc, c->patches, c->patches_len,
 					  "patches.json")) < 0)
 			return ret;
-		qs__manifest_text_release(&m->text);
-		free(m->spans);
-		m->spans = NULL;
+		qs__manifest_copy_release(c);
 		return qs__manifest_take_patches(m, doc);
 	}
-	if (n && (!(m->patches = qs__calloc(n, sizeof(*m->patches))) ||
-		  !(m->patch_docs = qs__calloc(n, sizeof(*m->patch_docs)))))
+	if (c->nspans && (!(m->patches = qs__calloc(c->nspans, sizeof(*m->patches))) ||
+			  !(m->patch_docs = qs__calloc(c->nspans, sizeof(*m->patch_docs)))))
 		return QS_ENOMEM;
-	m->npatches = n;
+	m->npatches = c->nspans;
 	m->lazy = 1;
 	return 0;
 }
 
-/* The commit `rev` names, with the messages a user of `which` needs. */
-static int find_commit(git_commit **out, git_repository *repo,
-		       const char *repository, const char *rev)
+/*
+ * The object `rev` names, not peeled, with the messages a user of
+ * `which` needs. For the manifest's ref, only the ref is read: its
+ * commit may never need to be, when the copy is its.
+ */
+static int resolve(git_oid *out, git_repository *repo, const char *repository,
+		   const char *rev)
 {
 	git_object *obj = NULL;
 	int err;
 
-	if ((err = git_revparse_single(&obj, repo, rev ? rev : QS_MANIFEST_REF)) < 0) {
+	if (!rev || !strcmp(rev, QS_MANIFEST_REF)) {
+		if ((err = git_reference_name_to_id(out, repo, QS_MANIFEST_REF)) == 0)
+			return 0;
 		if (err != GIT_ENOTFOUND)
-			return qs__error_git(rev ? rev : QS_MANIFEST_REF);
-		if (!rev || !strcmp(rev, QS_MANIFEST_REF))
-			return qs__error_set(QS_ENOTFOUND,
-					     "no build has written a manifest in '%s' yet",
-					     repository);
+			return qs__error_git(QS_MANIFEST_REF);
+		return qs__error_set(QS_ENOTFOUND,
+				     "no build has written a manifest in '%s' yet",
+				     repository);
+	}
+	if ((err = git_revparse_single(&obj, repo, rev)) < 0) {
+		if (err != GIT_ENOTFOUND)
+			return qs__error_git(rev);
 		return qs__error_set(QS_ENOTFOUND, "no manifest '%s' in '%s'", rev,
 				     repository);
 	}
+	git_oid_cpy(out, git_object_id(obj));
+	git_object_free(obj);
+	return 0;
+}
+
+/* The commit the object `id` peels to: what `rev` names must be one. */
+static int peel_commit(git_commit **out, git_repository *repo, const git_oid *id,
+		       const char *rev)
+{
+	git_object *obj = NULL;
+	int err;
+
+	if (git_object_lookup(&obj, repo, id, GIT_OBJECT_ANY) < 0)
+		return qs__error_git(rev ? rev : QS_MANIFEST_REF);
 	err = git_object_peel((git_object **)out, obj, GIT_OBJECT_COMMIT);
 	git_object_free(obj);
 	if (err < 0)
@@ -702,64 +696,67 @@ int qs__manifest_take_patches(qs_manifest *m, struct qs__json_doc *doc)
 	return load_patches(m);
 }
 
-int qs__manifest_take_patches_text(qs_manifest *m, struct qs__manifest_text *text)
+int qs__manifest_take_patches_copy(qs_manifest *m, struct qs__manifest_copy *copy)
 {
-	m->text = *text;
-	memset(text, 0, sizeof(*text));
+	m->copy = *copy;
+	memset(copy, 0, sizeof(*copy));
 	return take_patches_lazy(m);
 }
 
-/* Read the blob `name` of the manifest's tree and give it to `take`. */
-static int take_blob(qs_manifest *m, git_repository *repo, git_tree *tree,
-		     const char *name,
+/* Parse a blob of the manifest and give it to `take`; NULL is a blob missing. */
+static int take_text(qs_manifest *m, const char *text, size_t len, const char *name,
 		     int (*take)(qs_manifest *, struct qs__json_doc *))
 {
 	struct qs__json_doc *doc = NULL;
 	int ret;
 
-	if ((ret = read_blob(&doc, repo, tree, name, m->id)) < 0)
+	if (!text)
+		return qs__error_set(QS_EPARSE, "commit %s is not a manifest: it has no '%s'",
+				     m->id, name);
+	if ((ret = qs__json_parse(&doc, text, len, name)) < 0)
 		return ret;
 	return take(m, doc);
 }
 
 /*
- * patches.json, from its derived copy when there is one for this
- * manifest (manifest-copy.h): no 3 MB inflated for every reader.
+ * The manifest's blobs: from its derived copy (manifest-copy.h) when
+ * there is one, which reads nothing from git but the ref; else from the
+ * commit `id` peels to, then writing the copy for the next load, when
+ * patches.json is read. `*id` is then the commit's.
  */
-static int take_patches(qs_manifest *m, git_repository *repo, git_tree *tree,
-			int lazy)
+static int read_manifest(struct qs__manifest_copy *out, git_repository *repo,
+			 git_oid *id, const char *rev, unsigned int flags)
 {
-	const git_tree_entry *e = NULL;
-	struct qs__manifest_text text;
-	struct qs__json_doc *doc = NULL;
+	const char *common_dir = git_repository_commondir(repo);
+	git_commit *commit = NULL;
 	int ret;
 
-	/* lazy, the text is kept: it must outlive the repository */
-	if ((ret = tree_blob(&e, tree, "patches.json", m->id)) < 0 ||
-	    (ret = qs__manifest_text_read(&text, repo, m->id, git_tree_entry_id(e),
-					  lazy)) < 0)
+	if ((ret = qs__manifest_copy_map(out, common_dir, id)) != 1)
 		return ret;
-	if (lazy)
-		return qs__manifest_take_patches_text(m, &text);
-	ret = qs__json_parse(&doc, text.data, text.len, "patches.json");
-	qs__manifest_text_release(&text);
-	if (ret < 0)
+	if ((ret = peel_commit(&commit, repo, id, rev)) < 0)
 		return ret;
-	return qs__manifest_take_patches(m, doc);
+	git_oid_cpy(id, git_commit_id(commit));
+	if ((ret = qs__manifest_copy_map(out, common_dir, id)) == 1)
+		ret = qs__manifest_copy_read(out, repo, commit,
+					     !(flags & QS_MANIFEST_BRANCHES_ONLY),
+					     !!(flags & QS_MANIFEST_LAZY));
+	git_commit_free(commit);
+	return ret;
 }
 
 int qs_manifest_load(qs_manifest **out, const char *repository,
 		     const char *rev, unsigned int flags)
 {
+	struct qs__manifest_copy copy;
 	git_repository *repo = NULL;
-	git_commit *commit = NULL;
-	git_tree *tree = NULL;
 	qs_manifest *m = NULL;
+	git_oid id;
 	int ret;
 
 	if (!out || !repository)
 		return qs__error_set(QS_EINVAL, "qs_manifest_load: NULL argument");
 	*out = NULL;
+	memset(&copy, 0, sizeof(copy));
 	if ((ret = qs__git_init()) < 0)
 		return ret;
 	if (!(m = qs__manifest_new()))
@@ -772,34 +769,37 @@ int qs_manifest_load(qs_manifest **out, const char *repository,
 				    git_error_last()->message : "unknown error");
 		goto done;
 	}
-	if ((ret = find_commit(&commit, repo, repository, rev)) < 0)
+	if ((ret = resolve(&id, repo, repository, rev)) < 0 ||
+	    (ret = read_manifest(&copy, repo, &id, rev, flags)) < 0)
 		goto done;
-	git_oid_tostr(m->id, sizeof(m->id), git_commit_id(commit));
-	if (git_commit_parentcount(commit) > 0) {
-		git_oid_tostr(m->parent, sizeof(m->parent),
-			      git_commit_parent_id(commit, 0));
+	git_oid_tostr(m->id, sizeof(m->id), &id);
+	if (copy.parent[0]) {
+		memcpy(m->parent, copy.parent, sizeof(m->parent));
 		m->has_parent = 1;
 	}
-	if (git_commit_tree(&tree, commit) < 0) {
-		ret = qs__error_git("cannot read the manifest's tree");
-		goto done;
-	}
 	/* build.json first: a newer format is refused before anything else */
-	if ((ret = take_blob(m, repo, tree, "build.json",
+	if ((ret = take_text(m, copy.build, copy.build_len, "build.json",
 			     qs__manifest_take_build)) < 0 ||
-	    (ret = take_blob(m, repo, tree, "branches.json",
+	    (ret = take_text(m, copy.branches, copy.branches_len, "branches.json",
 			     qs__manifest_take_branches)) < 0)
 		goto done;
-	if (!(flags & QS_MANIFEST_BRANCHES_ONLY) &&
-	    (ret = take_patches(m, repo, tree, !!(flags & QS_MANIFEST_LAZY))) < 0)
+	if (flags & QS_MANIFEST_BRANCHES_ONLY)
+		ret = 0;
+	else if (!copy.patches)
+		ret = take_text(m, NULL, 0, "patches.json", qs__manifest_take_patches);
+	else if (flags & QS_MANIFEST_LAZY)
+		ret = qs__manifest_take_patches_copy(m, &copy);
+	else
+		ret = take_text(m, copy.patches, copy.patches_len, "patches.json",
+				qs__manifest_take_patches);
+	if (ret < 0)
 		goto done;
 	*out = m;
 	m = NULL;
-	ret = 0;
 done:
 	qs_manifest_free(m);
-	git_tree_free(tree);
-	git_commit_free(commit);
+	/* before the repository: the bytes may be its blobs' */
+	qs__manifest_copy_release(&copy);
 	git_repository_free(repo);
 	return ret;
 }
@@ -815,8 +815,7 @@ void qs_manifest_free(qs_manifest *m)
 	for (i = 0; m->patch_docs && i < m->npatches; i++)
 		qs__json_doc_free(m->patch_docs[i]);
 	free(m->patch_docs);
-	free(m->spans);
-	qs__manifest_text_release(&m->text);
+	qs__manifest_copy_release(&m->copy);
 	qs__strmap_clear(&m->byname);
 	qs__json_doc_free(m->build);
 	qs__json_doc_free(m->branches_doc);
@@ -1017,32 +1016,33 @@ static int add_index(size_t **items, size_t *n, size_t *alloc, size_t i)
 static int find_in_text(size_t **items, size_t *count, size_t *alloc,
 			const qs_manifest *m, const qs_buf *needle, int icase)
 {
-	const char *text = m->text.data;
+	const char *text = m->copy.patches;
+	const struct qs__json_span *spans = m->copy.spans;
 	size_t k = 0, pos = 0, at = 0;
 	int ret;
 
 	while (k < m->npatches) {
 		const char *hit = icase ?
-			find_icase(text + pos, m->text.len - pos, needle->ptr, needle->len) :
-			memmem(text + pos, m->text.len - pos, needle->ptr, needle->len);
+			find_icase(text + pos, m->copy.patches_len - pos, needle->ptr, needle->len) :
+			memmem(text + pos, m->copy.patches_len - pos, needle->ptr, needle->len);
 
 		if (hit)
 			at = (size_t)(hit - text);
 		/* the patches before the hit, or all when there is none */
-		for (; k < m->npatches && (!hit || m->spans[k].end < at + needle->len); k++)
-			if (!m->spans[k].as_written &&
+		for (; k < m->npatches && (!hit || spans[k].end < at + needle->len); k++)
+			if (!spans[k].as_written &&
 			    (ret = add_index(items, count, alloc, k)) < 0)
 				return ret;
 		if (!hit || k >= m->npatches)
 			break;
-		if (m->spans[k].start > at) {
+		if (spans[k].start > at) {
 			/* between two patches, or across one's start */
 			pos = at + 1;
 			continue;
 		}
 		if ((ret = add_index(items, count, alloc, k)) < 0)
 			return ret;
-		pos = m->spans[k++].end;
+		pos = spans[k++].end;
 	}
 	return 0;
 }

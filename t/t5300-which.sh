@@ -87,18 +87,24 @@ test_expect_success 'setup: the first manifest' '
 	test_grep "build.json" tree
 '
 
-COPY=repo/.git/quiltsync/manifest-patches
+COPY=repo/.git/quiltsync/manifest-copy
 
-test_expect_success 'a query keeps an uncompressed copy of patches.json, for this manifest' '
+test_expect_success 'a query keeps an uncompressed copy of the manifest, for this manifest' '
 	qs_which --json lib-string-use-strends.patch >out &&
 	id=$(git -C repo rev-parse $MANIFEST) &&
-	blob=$(git -C repo rev-parse $MANIFEST:patches.json) &&
-	echo "quiltsync manifest-patches 1 $id $blob $(git -C repo cat-file -s $blob)" >expect &&
-	head -n 1 $COPY >actual &&
+	for b in build branches patches
+	do
+		git -C repo cat-file blob $MANIFEST:$b.json >$b.json || return 1
+	done &&
+	n=$(jq length patches.json) &&
+	echo "quiltsync manifest-copy 1 $id - $(wc -c <build.json) $(wc -c <branches.json)" \
+		"$(wc -c <patches.json) $n" >expect &&
+	head -n 1 $COPY >header &&
+	test_cmp expect header &&
+	cat build.json branches.json patches.json >expect &&
+	tail -n +2 $COPY | head -c $(wc -c <expect) >actual &&
 	test_cmp expect actual &&
-	git -C repo cat-file blob $blob >expect &&
-	tail -n +2 $COPY >actual &&
-	test_cmp expect actual
+	test $(wc -c <$COPY) -eq $(($(wc -c <header) + $(wc -c <expect) + 9 * n))
 '
 
 test_expect_success 'the copy is derived: deleted or garbled, the answers stay' '
@@ -112,7 +118,7 @@ test_expect_success 'the copy is derived: deleted or garbled, the answers stay' 
 	qs_which --json mm-gup-use-folio-pin-helpers.patch >actual &&
 	test_cmp expect actual &&
 	head -n 1 $COPY >line &&
-	test_grep "^quiltsync manifest-patches 1 " line
+	test_grep "^quiltsync manifest-copy 1 " line
 '
 
 test_expect_success 'a Message-ID, bare' '

@@ -72,11 +72,12 @@ typedef enum {
  * manifest commit ("refs/quiltsync/manifest~1", an id, a prefix); NULL
  * means QS_MANIFEST_REF. `flags` are qs_manifest_flag bits.
  *
- * A load that reads patches.json reads it from an uncompressed copy in
- * the repository's quiltsync directory when there is one of this very
- * manifest, and else makes one for the next load, if the repository can
- * be written to (quiltsync-manifest(5), FILES). The copy is derived:
- * deleting it costs the next load time, never an answer.
+ * A load reads the manifest from an uncompressed copy in the
+ * repository's quiltsync directory when there is one of this very
+ * manifest commit; else from git, and a load that reads patches.json
+ * then makes the copy for the next, if the repository can be written to
+ * (quiltsync-manifest(5), FILES). The copy is derived: deleting it costs
+ * the next load time, never an answer.
  *
  * Errors: QS_ENOTFOUND when `rev` names nothing ("no build has written
  * a manifest in 'REPO' yet" for the ref itself); QS_EINVAL when

@@ -224,7 +224,7 @@ static void check_lazy(const qs_manifest *eager, int eager_ret, const char *eage
 		qs__manifest_take_build, qs__manifest_take_branches,
 	};
 	static const char *const names[] = { "build.json", "branches.json" };
-	struct qs__manifest_text text;
+	struct qs__manifest_copy copy;
 	qs_manifest *m = qs__manifest_new();
 	const qs_manifest_patch *p;
 	size_t i, refused = 0;
@@ -238,12 +238,12 @@ static void check_lazy(const qs_manifest *eager, int eager_ret, const char *eage
 		if ((ret = qs__json_parse(&doc, blob[i], len[i], names[i])) == 0)
 			ret = take[i](m, doc);
 	}
-	memset(&text, 0, sizeof(text));
-	if (ret == 0 && (text.owned = malloc(len[2] + 1))) {
-		memcpy(text.owned, blob[2], len[2]);
-		text.data = text.owned;
-		text.len = len[2];
-		ret = qs__manifest_take_patches_text(m, &text);
+	memset(&copy, 0, sizeof(copy));
+	if (ret == 0 && (copy.owned = malloc(len[2] + 1))) {
+		memcpy(copy.owned, blob[2], len[2]);
+		copy.patches = copy.owned;
+		copy.patches_len = len[2];
+		ret = qs__manifest_take_patches_copy(m, &copy);
 		if (ret < 0 && ret != QS_ENOMEM && eager_ret != QS_ENOMEM) {
 			/* refused at load: as the eager reader refused it */
 			CHECK(!eager && ret == eager_ret &&

@@ -6,6 +6,7 @@
  * blobs that break the format one way each.
  */
 #include "internal.h"
+#include "json-read.h"
 
 #include "scratch.h"
 
@@ -753,34 +754,54 @@ static void test_lazy_refused(void)
 			     "patches.json:2:1: unexpected end of input", "lazy: not an array");
 }
 
-/* --- the derived copy of patches.json ---------------------------------- */
+/* --- the derived copy of the manifest ---------------------------------- */
 
 static char copy_path[340];
 
-/* The copy's header for the manifest `id` whose patches.json is `patches`. */
-static void copy_header(qs_buf *out, const git_oid *id, const char *patches)
+/*
+ * The copy a load must write of the manifest `id` (`parent` NULL for
+ * none) whose blobs are `build`, `branches` and `patches`.
+ */
+static void expected_copy(qs_buf *out, const git_oid *id, const git_oid *parent,
+			  const char *build, const char *branches, const char *patches)
 {
-	char hex[GIT_OID_HEXSZ + 1], blob_hex[GIT_OID_HEXSZ + 1];
-	git_oid blob;
+	char hex[GIT_OID_HEXSZ + 1], parent_hex[GIT_OID_HEXSZ + 1] = "-";
+	struct qs__json_span *spans = NULL;
+	size_t n = 0, i;
 
 	git_oid_tostr(hex, sizeof(hex), id);
-	git_odb_hash(&blob, patches, strlen(patches), GIT_OBJECT_BLOB);
-	git_oid_tostr(blob_hex, sizeof(blob_hex), &blob);
+	if (parent)
+		git_oid_tostr(parent_hex, sizeof(parent_hex), parent);
+	if (qs__json_split_objects(&spans, &n, patches, strlen(patches), 0, "p") < 0)
+		tap_diag("the fixture does not split");
 	qs_buf_clear(out);
-	qs_buf_addf(out, "quiltsync manifest-patches 1 %s %s %zu\n", hex, blob_hex,
-		    strlen(patches));
+	qs_buf_addf(out, "quiltsync manifest-copy 1 %s %s %zu %zu %zu %zu\n", hex, parent_hex,
+		    strlen(build), strlen(branches), strlen(patches), n);
+	qs_buf_adds(out, build);
+	qs_buf_adds(out, branches);
+	qs_buf_adds(out, patches);
+	for (i = 0; i < n; i++) {
+		unsigned char b[9];
+		int k;
+
+		for (k = 0; k < 4; k++) {
+			b[k] = (unsigned char)(spans[i].start >> (8 * k));
+			b[4 + k] = (unsigned char)(spans[i].end >> (8 * k));
+		}
+		b[8] = spans[i].as_written;
+		qs_buf_add(out, b, sizeof(b));
+	}
+	free(spans);
 }
 
-/* Whether the copy is there and is exactly `header` then `patches`. */
-static int copy_is(const qs_buf *header, const char *patches)
+/* Whether the copy is there and is exactly `want`. */
+static int copy_is(const qs_buf *want)
 {
 	qs_buf file = QS_BUF_INIT;
 	int same;
 
-	same = qs__read_file(&file, copy_path) == 0 &&
-	       file.len == header->len + strlen(patches) &&
-	       !memcmp(file.ptr, header->ptr, header->len) &&
-	       !memcmp(file.ptr + header->len, patches, strlen(patches));
+	same = qs__read_file(&file, copy_path) == 0 && file.len == want->len &&
+	       !memcmp(file.ptr, want->ptr, want->len);
 	qs_buf_release(&file);
 	return same;
 }
@@ -799,17 +820,44 @@ static int put_file(const char *path, const char *data, size_t len)
 	return fclose(f) == 0 ? ret : -1;
 }
 
-/* Load `rev` with `flags` and give patch 0's subject, or "ERROR". */
+/* `b` with its first `from` replaced by `to`; -1 when there is none. */
+static int change(qs_buf *b, const char *from, const char *to)
+{
+	const char *at = memmem(b->ptr, b->len, from, strlen(from));
+	size_t pos = at ? (size_t)(at - b->ptr) : 0;
+
+	if (!at)
+		return -1;
+	qs_buf_remove(b, pos, strlen(from));
+	return qs_buf_insert(b, pos, to, strlen(to));
+}
+
+/* The copy `want` with its first `from` replaced by `to`, as the copy. */
+static int put_changed(const qs_buf *want, const char *from, const char *to)
+{
+	qs_buf changed = QS_BUF_INIT;
+	int ret;
+
+	qs_buf_addbuf(&changed, want);
+	ret = change(&changed, from, to) < 0 ? -1 :
+	      put_file(copy_path, changed.ptr, changed.len);
+	qs_buf_release(&changed);
+	return ret;
+}
+
+/* Load `rev` with `flags`: patch 0's subject and the parent, or "ERROR". */
 static const char *first_subject(const char *rev, unsigned int flags)
 {
-	static char subject[128];
+	static char subject[256];
 	qs_manifest *m = NULL;
 	const qs_manifest_patch *p;
 
 	snprintf(subject, sizeof(subject), "ERROR");
 	if (qs_manifest_load(&m, repo_path, rev, flags) == 0 &&
 	    (p = qs_manifest_patch_byindex(m, 0)))
-		snprintf(subject, sizeof(subject), "%s", qs_manifest_patch_subject(p));
+		snprintf(subject, sizeof(subject), "%s, parent %.7s",
+			 qs_manifest_patch_subject(p),
+			 qs_manifest_parent(m) ? qs_manifest_parent(m) : "none");
 	qs_manifest_free(m);
 	return subject;
 }
@@ -818,76 +866,83 @@ static void test_copy(unsigned int flags, const char *how)
 {
 	char *second_patches = replace(patches_json, "mm/gup: add folio pin helpers",
 				       "mm/gup: add folio pin helpers, v2");
-	qs_buf header = QS_BUF_INIT, other = QS_BUF_INIT, tampered = QS_BUF_INIT;
+	qs_buf want = QS_BUF_INIT, other = QS_BUF_INIT;
+	char state[330], v2[128], v1[128];
 	git_oid first, second;
-	char state[330];
 
-	snprintf(copy_path, sizeof(copy_path), "%s/quiltsync/manifest-patches", repo_path);
+	snprintf(copy_path, sizeof(copy_path), "%s/quiltsync/manifest-copy", repo_path);
 	snprintf(state, sizeof(state), "%s/quiltsync", repo_path);
 	if (write_manifest(&first, NULL, build_json, branches_json, patches_json, 1) < 0 ||
 	    write_manifest(&second, &first, build_json, branches_json, second_patches, 1) < 0) {
 		ok(0, "copy: cannot write the manifests");
 		goto done;
 	}
+	snprintf(v2, sizeof(v2), "mm/gup: add folio pin helpers, v2, parent %.7s",
+		 git_oid_tostr_s(&first));
+	snprintf(v1, sizeof(v1), "mm/gup: add folio pin helpers, parent none");
 	unlink(copy_path);
 
-	/* absent: the load reads the blob and writes the copy */
-	is_str(first_subject(NULL, flags), "mm/gup: add folio pin helpers, v2",
-	       "copy, %s: none yet, the blob is read", how);
-	copy_header(&header, &second, second_patches);
-	ok(copy_is(&header, second_patches), "copy, %s: written, header and bytes", how);
+	/* absent: the load reads git and writes the copy */
+	is_str(first_subject(NULL, flags), v2, "copy, %s: none yet, git is read", how);
+	expected_copy(&want, &second, &first, build_json, branches_json, second_patches);
+	ok(copy_is(&want), "copy, %s: written, header, blobs and index", how);
 	ok(access(copy_path, W_OK) < 0 || geteuid() == 0, "copy, %s: read-only", how);
 
-	/* this manifest's: read from the copy, not the blob */
-	qs_buf_addbuf(&tampered, &header);
-	qs_buf_adds(&tampered, second_patches);
-	memcpy(strstr(tampered.ptr + header.len, "add folio"), "ADD", 3);
-	ok(put_file(copy_path, tampered.ptr, tampered.len) == 0 &&
-	   !strcmp(first_subject(NULL, flags), "mm/gup: ADD folio pin helpers, v2"),
+	/* this manifest's: read from the copy, parent and all, not from git */
+	qs_buf_addbuf(&other, &want);
+	ok(change(&other, "add folio pin helpers, v2", "ADD folio pin helpers, v2") == 0 &&
+	   change(&other, git_oid_tostr_s(&first), K3) == 0 &&
+	   put_file(copy_path, other.ptr, other.len) == 0 &&
+	   !strcmp(first_subject(NULL, flags), "mm/gup: ADD folio pin helpers, v2, parent 8888888"),
 	   "copy, %s: this manifest's copy is what is read", how);
+	ok(put_file(copy_path, want.ptr, want.len) == 0 &&
+	   !strcmp(first_subject(QS_MANIFEST_REF, flags), v2) &&
+	   !strcmp(first_subject(git_oid_tostr_s(&second), flags), v2),
+	   "copy, %s: for the ref named, or the commit's id", how);
 
 	/* another manifest's: never used for this one, and replaced */
-	is_str(first_subject(QS_MANIFEST_REF "~1", flags), "mm/gup: add folio pin helpers",
+	is_str(first_subject(QS_MANIFEST_REF "~1", flags), v1,
 	       "copy, %s: another manifest's copy is not used", how);
-	copy_header(&other, &first, patches_json);
-	ok(copy_is(&other, patches_json), "copy, %s: and is replaced by this one's", how);
+	expected_copy(&other, &first, NULL, build_json, branches_json, patches_json);
+	ok(copy_is(&other), "copy, %s: and is replaced by this one's", how);
+	is_str(first_subject(NULL, flags), v2, "copy, %s: and back", how);
+	ok(copy_is(&want), "copy, %s: replaced again", how);
 
 	/* as long as the header says, no more, no less */
-	qs_buf_truncate(&tampered, tampered.len - 1);
-	ok(put_file(copy_path, tampered.ptr, tampered.len) == 0 &&
-	   !strcmp(first_subject(NULL, flags), "mm/gup: add folio pin helpers, v2") &&
-	   copy_is(&header, second_patches),
+	ok(put_file(copy_path, want.ptr, want.len - 1) == 0 &&
+	   !strcmp(first_subject(NULL, flags), v2) && copy_is(&want),
 	   "copy, %s: one byte short, it is not used and is written anew", how);
-	qs_buf_clear(&tampered);
-	qs_buf_addbuf(&tampered, &header);
-	qs_buf_adds(&tampered, second_patches);
-	memcpy(strstr(tampered.ptr + header.len, "add folio"), "ADD", 3);
-	qs_buf_addch(&tampered, '\n');
-	ok(put_file(copy_path, tampered.ptr, tampered.len) == 0 &&
-	   !strcmp(first_subject(NULL, flags), "mm/gup: add folio pin helpers, v2") &&
-	   copy_is(&header, second_patches),
-	   "copy, %s: one byte long, it is not used and is written anew", how);
+	qs_buf_addch(&want, '\n');
+	ok(put_file(copy_path, want.ptr, want.len) == 0 &&
+	   !strcmp(first_subject(NULL, flags), v2), "copy, %s: one byte long, not used", how);
+	qs_buf_truncate(&want, want.len - 1);
+	ok(copy_is(&want), "copy, %s: and written anew", how);
 
-	/* a header that is not one, or not quite */
+	/* a header that is not one, or not quite; an index that does not fit */
 	ok(put_file(copy_path, "garbage\n", 8) == 0 &&
-	   !strcmp(first_subject(NULL, flags), "mm/gup: add folio pin helpers, v2") &&
-	   copy_is(&header, second_patches), "copy, %s: garbage is replaced", how);
-	qs_buf_clear(&tampered);
-	qs_buf_add(&tampered, header.ptr, header.len - 1);
-	qs_buf_adds(&tampered, "0\n");
-	qs_buf_adds(&tampered, second_patches);
-	qs_buf_adds(&tampered, "          ");
-	ok(put_file(copy_path, tampered.ptr, tampered.len) == 0 &&
-	   !strcmp(first_subject(NULL, flags), "mm/gup: add folio pin helpers, v2") &&
-	   copy_is(&header, second_patches), "copy, %s: a length with a leading zero", how);
+	   !strcmp(first_subject(NULL, flags), v2) && copy_is(&want),
+	   "copy, %s: garbage is replaced", how);
+	ok(put_changed(&want, " 5\n", " 05\n") == 0 &&
+	   !strcmp(first_subject(NULL, flags), v2) && copy_is(&want),
+	   "copy, %s: a count with a leading zero", how);
+	want.ptr[want.len - 1] = 2;
+	ok(put_file(copy_path, want.ptr, want.len) == 0 &&
+	   !strcmp(first_subject(NULL, flags), v2), "copy, %s: an index's flag not 0 or 1", how);
+	want.ptr[want.len - 1] = 1;
+	ok(copy_is(&want), "copy, %s: written anew", how);
+	want.ptr[want.len - 2] = 0x7f;
+	ok(put_file(copy_path, want.ptr, want.len) == 0 &&
+	   !strcmp(first_subject(NULL, flags), v2), "copy, %s: an index past patches.json", how);
+	want.ptr[want.len - 2] = 0;
+	ok(copy_is(&want), "copy, %s: not used, written anew", how);
 
 	/* a repository it cannot be written to: loads all the same */
 	unlink(copy_path);
 	if (rmdir(state) < 0 || put_file(state, "", 0) < 0) {
 		ok(0, "copy, %s: cannot put a file where the state directory goes", how);
 	} else {
-		is_str(first_subject(NULL, flags), "mm/gup: add folio pin helpers, v2",
-		       "copy, %s: a state directory that cannot be made: the blob is read", how);
+		is_str(first_subject(NULL, flags), v2,
+		       "copy, %s: a state directory that cannot be made: git is read", how);
 		unlink(state);
 	}
 	if (geteuid() == 0) {
@@ -895,17 +950,28 @@ static void test_copy(unsigned int flags, const char *how)
 	} else if (chmod(repo_path, 0555) < 0) {
 		ok(0, "copy, %s: cannot make the repository read-only", how);
 	} else {
-		is_str(first_subject(NULL, flags), "mm/gup: add folio pin helpers, v2",
-		       "copy, %s: a read-only repository: the blob is read", how);
+		is_str(first_subject(NULL, flags), v2,
+		       "copy, %s: a read-only repository: git is read", how);
 		ok(access(copy_path, F_OK) < 0, "copy, %s: and no copy is made", how);
 		chmod(repo_path, 0755);
 	}
-	ok(!strcmp(first_subject(NULL, flags), "mm/gup: add folio pin helpers, v2") &&
-	   copy_is(&header, second_patches), "copy, %s: writable again, written again", how);
+	ok(!strcmp(first_subject(NULL, flags), v2) && copy_is(&want),
+	   "copy, %s: writable again, written again", how);
+	/* only a load that reads patches.json writes a copy: a copy is whole */
+	unlink(copy_path);
+	ok(!strcmp(first_subject(NULL, flags), v2) && access(copy_path, F_OK) == 0,
+	   "copy, %s: made by a load of the patches", how);
+	unlink(copy_path);
+	{
+		qs_manifest *m = NULL;
+
+		ok(qs_manifest_load(&m, repo_path, NULL, QS_MANIFEST_BRANCHES_ONLY) == 0 &&
+		   access(copy_path, F_OK) < 0, "copy, %s: not by a load of the branches", how);
+		qs_manifest_free(m);
+	}
 done:
-	qs_buf_release(&header);
+	qs_buf_release(&want);
 	qs_buf_release(&other);
-	qs_buf_release(&tampered);
 	free(second_patches);
 }
 
