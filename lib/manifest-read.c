@@ -735,11 +735,13 @@ static int read_manifest(struct qs__manifest_copy *out, git_repository *repo,
 		return ret;
 	if ((ret = peel_commit(&commit, repo, id, rev)) < 0)
 		return ret;
-	git_oid_cpy(id, git_commit_id(commit));
-	if ((ret = qs__manifest_copy_map(out, common_dir, id)) == 1)
+	/* what `rev` names may be a tag of the commit, whose copy it is */
+	if (git_oid_equal(id, git_commit_id(commit)) ||
+	    (ret = qs__manifest_copy_map(out, common_dir, git_commit_id(commit))) == 1)
 		ret = qs__manifest_copy_read(out, repo, commit,
 					     !(flags & QS_MANIFEST_BRANCHES_ONLY),
 					     !!(flags & QS_MANIFEST_LAZY));
+	git_oid_cpy(id, git_commit_id(commit));
 	git_commit_free(commit);
 	return ret;
 }

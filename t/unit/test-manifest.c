@@ -900,6 +900,24 @@ static void test_copy(unsigned int flags, const char *how)
 	   !strcmp(first_subject(git_oid_tostr_s(&second), flags), v2),
 	   "copy, %s: for the ref named, or the commit's id", how);
 
+	/* a tag of the manifest commit: its copy is the commit's */
+	{
+		git_object *target = NULL;
+		git_signature *sig = NULL;
+		git_oid tag;
+		qs_manifest *m = NULL;
+
+		ok(git_object_lookup(&target, repo, &second, GIT_OBJECT_COMMIT) == 0 &&
+		   git_signature_new(&sig, "A", "a@example.org", 1709290800, 0) == 0 &&
+		   git_tag_create(&tag, repo, "built", target, sig, "built\n", 1) == 0 &&
+		   qs_manifest_load(&m, repo_path, "refs/tags/built", flags) == 0 &&
+		   !strcmp(qs_manifest_id(m), git_oid_tostr_s(&second)) && copy_is(&want),
+		   "copy, %s: a tag of the manifest: the commit's copy", how);
+		qs_manifest_free(m);
+		git_signature_free(sig);
+		git_object_free(target);
+	}
+
 	/* another manifest's: never used for this one, and replaced */
 	is_str(first_subject(QS_MANIFEST_REF "~1", flags), v1,
 	       "copy, %s: another manifest's copy is not used", how);
