@@ -6,6 +6,10 @@
  * queue, so the answer is what the branches hold, not what the queue
  * says now. The JSON form is a contract documented in
  * quiltsync-which(1).
+ *
+ * One process per query, on a manifest of thousands of patches: the
+ * manifest is loaded lazily, and only the patches whose text holds what
+ * the query looks for (qs_manifest_patch_find) are read and tested.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -35,6 +39,18 @@ struct matches {
 	size_t *items; /* patch indexes, each once, in series order */
 	size_t n;
 	enum match_kind kind;
+};
+
+/*
+ * The patches qs_manifest_patch_find gave for a needle, kept for the
+ * next kind of query, which often searches the same: a query is tried
+ * as a Message-ID, a name and a subject, each itself.
+ */
+struct candidates {
+	char *needle;
+	unsigned int flags;
+	size_t *items;
+	size_t n;
 };
 
 static const char *kind_name(qs_branch_kind k)
@@ -175,20 +191,59 @@ static int patch_matches(const qs_manifest_patch *p, enum match_kind kind,
 	return 0;
 }
 
-/* Every patch that matches `q` taken as `kind`; -1 when out of memory. */
-static int find(struct matches *out, const qs_manifest *m, enum match_kind kind,
-		const char *q)
+static int candidates_for(struct candidates *c, const qs_manifest *m,
+			  const char *needle, unsigned int flags)
 {
-	size_t i, n = qs_manifest_patch_count(m);
+	if (c->needle && c->flags == flags && !strcmp(c->needle, needle))
+		return 0;
+	free(c->needle);
+	free(c->items);
+	memset(c, 0, sizeof(*c));
+	if (!(c->needle = strdup(needle)))
+		return QS_ENOMEM;
+	c->flags = flags;
+	return qs_manifest_patch_find(&c->items, &c->n, m, needle, flags);
+}
+
+/*
+ * Every patch that matches `q` taken as `kind`: the candidates whose text
+ * holds it, tested exactly. 0, or a QS_E* code: QS_EPARSE when a
+ * candidate is malformed, as qs_error_last() says.
+ */
+static int find(struct matches *out, struct candidates *cand, const qs_manifest *m,
+		enum match_kind kind, const char *q)
+{
+	const char *needle = q;
+	char *lower = NULL;
+	size_t k;
+	int ret;
 
 	out->n = 0;
 	out->kind = kind;
-	for (i = 0; i < n; i++) {
-		if (!patch_matches(qs_manifest_patch_byindex(m, i), kind, q))
+	if (kind == BY_COMMIT) {
+		/* ids are written in lower case: the query is compared in any */
+		if (!(lower = strdup(q)))
+			return QS_ENOMEM;
+		for (k = 0; lower[k]; k++)
+			lower[k] = (char)tolower((unsigned char)lower[k]);
+		needle = lower;
+	}
+	ret = candidates_for(cand, m, needle,
+			     kind == BY_GREP ? QS_MANIFEST_FIND_ICASE : 0);
+	free(lower);
+	if (ret < 0)
+		return ret;
+	for (k = 0; k < cand->n; k++) {
+		const qs_manifest_patch *p = qs_manifest_patch_byindex(m, cand->items[k]);
+
+		if (!p)
+			return qs_error_last()->code < 0 ? qs_error_last()->code : QS_ERROR;
+		if (!patch_matches(p, kind, q))
 			continue;
-		if (!out->items && !(out->items = malloc(n * sizeof(*out->items))))
-			return -1;
-		out->items[out->n++] = i;
+		if (!out->items &&
+		    !(out->items = malloc(qs_manifest_patch_count(m) * sizeof(*out->items))))
+			return QS_ENOMEM;
+		out->items[out->n++] = cand->items[k];
 	}
 	return 0;
 }
@@ -198,26 +253,26 @@ static int find(struct matches *out, const qs_manifest *m, enum match_kind kind,
  * each kind in turn (Message-ID, file name, commit, subject) until one
  * finds something.
  */
-static int lookup(struct matches *out, const qs_manifest *m, const char *query,
-		  int forced, enum match_kind forced_kind)
+static int lookup(struct matches *out, struct candidates *cand, const qs_manifest *m,
+		  const char *query, int forced, enum match_kind forced_kind)
 {
 	char *id;
 	int ret;
 
 	if (forced)
-		return find(out, m, forced_kind, query);
+		return find(out, cand, m, forced_kind, query);
 	if ((id = query_message_id(query))) {
-		ret = find(out, m, BY_MESSAGE_ID, id);
+		ret = find(out, cand, m, BY_MESSAGE_ID, id);
 		free(id);
 		if (ret < 0 || out->n)
 			return ret;
 	}
-	if ((ret = find(out, m, BY_NAME, query)) < 0 || out->n)
+	if ((ret = find(out, cand, m, BY_NAME, query)) < 0 || out->n)
 		return ret;
 	if (is_commit_prefix(query) &&
-	    ((ret = find(out, m, BY_COMMIT, query)) < 0 || out->n))
+	    ((ret = find(out, cand, m, BY_COMMIT, query)) < 0 || out->n))
 		return ret;
-	return find(out, m, BY_SUBJECT, query);
+	return find(out, cand, m, BY_SUBJECT, query);
 }
 
 /*
@@ -422,6 +477,7 @@ int cmd_which(int argc, char **argv)
 	qs_config *cfg = NULL;
 	qs_manifest *m = NULL;
 	struct matches found = { NULL, 0, BY_NAME };
+	struct candidates cand = { NULL, 0, NULL, 0 };
 	struct json j;
 	const struct cli_opt options[] = {
 		{ CLI_OPT_STRING, 'c', "config", &config_path, "FILE",
@@ -453,7 +509,7 @@ int cmd_which(int argc, char **argv)
 	cli_tune_libgit2();
 	if ((ret = cli_load_config(&cfg, config_path)) != 0)
 		return ret;
-	if (qs_manifest_load(&m, qs_config_repository(cfg), rev, 0) < 0) {
+	if (qs_manifest_load(&m, qs_config_repository(cfg), rev, QS_MANIFEST_LAZY) < 0) {
 		const qs_error *e = qs_error_last();
 
 		/* no manifest yet is an answer, not a broken input */
@@ -468,10 +524,14 @@ int cmd_which(int argc, char **argv)
 	for (i = 0; i < nargs; i++) {
 		size_t k;
 
-		if (lookup(&found, m, argv[i], grep || path,
-			   grep ? BY_GREP : BY_PATH) < 0) {
-			cli_error("out of memory");
-			ret = QS_EXIT_SYSTEM;
+		if ((ret = lookup(&found, &cand, m, argv[i], grep || path,
+				  grep ? BY_GREP : BY_PATH)) < 0) {
+			/* a malformed patch of the manifest, as the load would have said */
+			if (ret == QS_ENOMEM)
+				cli_error("out of memory");
+			else
+				cli_error("%s", qs_error_last()->message);
+			ret = cli_exit_code(ret);
 			goto done;
 		}
 		if (!found.n) {
@@ -502,6 +562,8 @@ done:
 		ret = QS_EXIT_SYSTEM;
 	}
 	free(found.items);
+	free(cand.needle);
+	free(cand.items);
 	qs_manifest_free(m);
 	qs_config_free(cfg);
 	return ret;

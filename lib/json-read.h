@@ -17,6 +17,11 @@
  * the document. Nesting deeper than QS__JSON_MAX_DEPTH is refused, so
  * that hostile input cannot exhaust the stack.
  *
+ * A reader that needs few elements of a big array need not parse it all:
+ * qs__json_split_objects finds where each element lies in one pass that
+ * allocates nothing per element, and qs__json_parse_part parses one of
+ * them alone, as strictly, with errors located in the whole text.
+ *
  * Strings are NUL-terminated and come with their length: "\u0000"
  * decodes to a NUL byte inside the string, which a caller that wants a
  * C string must refuse (length != strlen).
@@ -59,6 +64,48 @@ enum qs__json_type {
  */
 int qs__json_parse(struct qs__json_doc **out, const char *text, size_t len,
 		   const char *name);
+
+/**
+ * Parse text[start, end) of the `len` bytes of `text` as a document of
+ * its own: one element that qs__json_split_objects found. Errors are
+ * located, and quoted, in the whole text, so that they read as
+ * qs__json_parse's would for the same fault. Otherwise as qs__json_parse.
+ */
+int qs__json_parse_part(struct qs__json_doc **out, const char *text, size_t len,
+			size_t start, size_t end, const char *name);
+
+/** Where one element of an array lies, as qs__json_split_objects finds it. */
+struct qs__json_span {
+	uint32_t start, end; /* text[start, end): from its '{' to its '}' */
+	/*
+	 * 1 when every escape in its strings is the one json-write writes for
+	 * the byte it stands for, and no byte json-write escapes stands
+	 * unescaped: then the element's text holds a string's writer-escaped
+	 * form wherever one of its strings holds the string, so that a search
+	 * of the text misses nothing. 0 for text escaped otherwise ("\u00e9",
+	 * "\/"), which another writer may produce.
+	 */
+	unsigned char as_written;
+};
+
+/**
+ * The elements of the array `len` bytes of `text` hold, in order, without
+ * parsing them: one pass that follows strings, escapes and the nesting
+ * of brackets and checks nothing else, so that each element can then be
+ * parsed alone (qs__json_parse_part), when needed. `*out` is malloc()ed
+ * (NULL when there are none), `*out_count` elements long; `count_hint`,
+ * when not 0, is how many to make room for at first.
+ *
+ * QS_EPARSE ("NAME: not an array of objects") when the pass cannot split
+ * the text: not an array, an element that is not an object, a bracket
+ * or quote unbalanced, nesting deeper than QS__JSON_MAX_DEPTH, anything
+ * but white space after it, 4 GiB or more of it. It does not say more: a caller parses the
+ * text whole (qs__json_parse) for the precise error. Text it splits may
+ * still be malformed inside an element. QS_ENOMEM.
+ */
+int qs__json_split_objects(struct qs__json_span **out, size_t *out_count,
+			   const char *text, size_t len, size_t count_hint,
+			   const char *name);
 
 /** Free the document and every value and string of it. NULL-safe. */
 void qs__json_doc_free(struct qs__json_doc *doc);

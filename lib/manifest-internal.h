@@ -11,6 +11,7 @@
 
 #include "internal.h"
 #include "json-read.h"
+#include "manifest-copy.h"
 
 /** An empty manifest, for the steps below; NULL when out of memory. */
 qs_manifest *qs__manifest_new(void);
@@ -23,5 +24,14 @@ qs_manifest *qs__manifest_new(void);
 int qs__manifest_take_build(qs_manifest *m, struct qs__json_doc *doc);
 int qs__manifest_take_branches(qs_manifest *m, struct qs__json_doc *doc);
 int qs__manifest_take_patches(qs_manifest *m, struct qs__json_doc *doc);
+
+/*
+ * patches.json as QS_MANIFEST_LAZY reads it: `copy` is taken (emptied
+ * here, released with the manifest) and its patches are each parsed and
+ * checked when first asked for; copy->spans may be NULL, for the
+ * splitter to find them. The load's errors are the eager one's: what
+ * cannot be split is parsed whole for them.
+ */
+int qs__manifest_take_patches_copy(qs_manifest *m, struct qs__manifest_copy *copy);
 
 #endif

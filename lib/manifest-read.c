@@ -8,10 +8,16 @@
  * nor copy: every string they give is a string of the tree, NUL-
  * terminated where it lies, and the arrays of a patch (trailers,
  * files, commits) are read from the tree on demand.
+ *
+ * Under QS_MANIFEST_LAZY, patches.json is kept as text, split into its
+ * patches, and each patch is parsed into a tree of its own and checked,
+ * by the same code, on its first qs_manifest_patch_byindex(): a query
+ * that needs three patches of three thousand parses three.
  */
 #include "internal.h"
 #include "group.h"
 #include "json-read.h"
+#include "manifest-copy.h"
 #include "manifest-internal.h"
 #include "strmap.h"
 
@@ -58,6 +64,14 @@ struct qs_manifest {
 	size_t npatches;
 	/* build.json's counts, which the other blobs must match */
 	size_t want_branches, want_patches;
+	/*
+	 * QS_MANIFEST_LAZY: patches.json's text and where each patch lies in
+	 * it (copy.patches, copy.spans); patch i's tree, once parsed and
+	 * checked, else NULL.
+	 */
+	int lazy;
+	struct qs__manifest_copy copy;
+	struct qs__json_doc **patch_docs;
 };
 
 /* The spec's words, in the order of their enums. */
@@ -261,25 +275,6 @@ static int element_object(struct where *w, const char *key, size_t i,
 		return bad(w, "", "is not an object");
 	snprintf(w->prefix, sizeof(w->prefix), "%s[%zu].", key, i);
 	return 0;
-}
-
-static int read_blob(struct qs__json_doc **out, git_repository *repo,
-		     git_tree *tree, const char *name, const char *commit)
-{
-	const git_tree_entry *e = git_tree_entry_byname(tree, name);
-	git_blob *blob = NULL;
-	int ret;
-
-	if (!e || git_tree_entry_type(e) != GIT_OBJECT_BLOB)
-		return qs__error_set(QS_EPARSE,
-				     "commit %s is not a manifest: it has no '%s'",
-				     commit, name);
-	if (git_blob_lookup(&blob, repo, git_tree_entry_id(e)) < 0)
-		return qs__error_git(name);
-	ret = qs__json_parse(out, git_blob_rawcontent(blob),
-			     (size_t)git_blob_rawsize(blob), name);
-	git_blob_free(blob);
-	return ret;
 }
 
 static int load_build(qs_manifest *m)
@@ -565,23 +560,111 @@ static int load_patches(qs_manifest *m)
 	return 0;
 }
 
-/* The commit `rev` names, with the messages a user of `which` needs. */
-static int find_commit(git_commit **out, git_repository *repo,
-		       const char *repository, const char *rev)
+/*
+ * Patch `i` of a lazy manifest, parsed and checked as load_patches
+ * would: its errors are the ones the eager load gives. A patch that
+ * fails is kept as not parsed, so that asking again says why again.
+ */
+static const struct qs_manifest_patch *lazy_patch(qs_manifest *m, size_t i)
+{
+	struct where w = { "patches.json", "patch", 0, "" };
+	struct qs_manifest_patch p;
+	struct qs__json_doc *doc = NULL;
+
+	if (m->patch_docs[i])
+		return &m->patches[i];
+	w.index = i;
+	memset(&p, 0, sizeof(p));
+	if (qs__json_parse_part(&doc, m->copy.patches, m->copy.patches_len,
+				m->copy.spans[i].start, m->copy.spans[i].end,
+				"patches.json") < 0)
+		return NULL;
+	if (load_patch(m, &p, &w, qs__json_root(doc)) < 0) {
+		qs__json_doc_free(doc);
+		return NULL;
+	}
+	m->patches[i] = p;
+	m->patch_docs[i] = doc;
+	return &m->patches[i];
+}
+
+/*
+ * Keep patches.json as text, split into its patches: by the copy's index,
+ * or else by the splitter. What the splitter refuses, and a count that
+ * does not match, is parsed whole instead, for the error the eager load
+ * gives; should that parse accept it after all, the manifest is simply
+ * loaded eagerly.
+ */
+static int take_patches_lazy(qs_manifest *m)
+{
+	struct qs__manifest_copy *c = &m->copy;
+	size_t hint = m->want_patches;
+	struct qs__json_doc *doc = NULL;
+	int ret = 0;
+
+	/* build.json's count is not to be trusted with memory: 2 bytes a patch */
+	if (hint > c->patches_len / 2 + 1)
+		hint = c->patches_len / 2 + 1;
+	if (!c->spans)
+		ret = qs__json_split_objects(&c->spans, &c->nspans, c->patches,
+					     c->patches_len, hint, "patches.json");
+	if (ret == QS_ENOMEM)
+		return ret;
+	if (ret < 0 || c->nspans != m->want_patches) {
+		if ((ret = qs__json_parse(&doc, c->patches, c->patches_len,
+					  "patches.json")) < 0)
+			return ret;
+		qs__manifest_copy_release(c);
+		return qs__manifest_take_patches(m, doc);
+	}
+	if (c->nspans && (!(m->patches = qs__calloc(c->nspans, sizeof(*m->patches))) ||
+			  !(m->patch_docs = qs__calloc(c->nspans, sizeof(*m->patch_docs)))))
+		return QS_ENOMEM;
+	m->npatches = c->nspans;
+	m->lazy = 1;
+	return 0;
+}
+
+/*
+ * The object `rev` names, not peeled, with the messages a user of
+ * `which` needs. For the manifest's ref, only the ref is read: its
+ * commit may never need to be, when the copy is its.
+ */
+static int resolve(git_oid *out, git_repository *repo, const char *repository,
+		   const char *rev)
 {
 	git_object *obj = NULL;
 	int err;
 
-	if ((err = git_revparse_single(&obj, repo, rev ? rev : QS_MANIFEST_REF)) < 0) {
+	if (!rev || !strcmp(rev, QS_MANIFEST_REF)) {
+		if ((err = git_reference_name_to_id(out, repo, QS_MANIFEST_REF)) == 0)
+			return 0;
 		if (err != GIT_ENOTFOUND)
-			return qs__error_git(rev ? rev : QS_MANIFEST_REF);
-		if (!rev || !strcmp(rev, QS_MANIFEST_REF))
-			return qs__error_set(QS_ENOTFOUND,
-					     "no build has written a manifest in '%s' yet",
-					     repository);
+			return qs__error_git(QS_MANIFEST_REF);
+		return qs__error_set(QS_ENOTFOUND,
+				     "no build has written a manifest in '%s' yet",
+				     repository);
+	}
+	if ((err = git_revparse_single(&obj, repo, rev)) < 0) {
+		if (err != GIT_ENOTFOUND)
+			return qs__error_git(rev);
 		return qs__error_set(QS_ENOTFOUND, "no manifest '%s' in '%s'", rev,
 				     repository);
 	}
+	git_oid_cpy(out, git_object_id(obj));
+	git_object_free(obj);
+	return 0;
+}
+
+/* The commit the object `id` peels to: what `rev` names must be one. */
+static int peel_commit(git_commit **out, git_repository *repo, const git_oid *id,
+		       const char *rev)
+{
+	git_object *obj = NULL;
+	int err;
+
+	if (git_object_lookup(&obj, repo, id, GIT_OBJECT_ANY) < 0)
+		return qs__error_git(rev ? rev : QS_MANIFEST_REF);
 	err = git_object_peel((git_object **)out, obj, GIT_OBJECT_COMMIT);
 	git_object_free(obj);
 	if (err < 0)
@@ -613,31 +696,69 @@ int qs__manifest_take_patches(qs_manifest *m, struct qs__json_doc *doc)
 	return load_patches(m);
 }
 
-/* Read the blob `name` of the manifest's tree and give it to `take`. */
-static int take_blob(qs_manifest *m, git_repository *repo, git_tree *tree,
-		     const char *name,
+int qs__manifest_take_patches_copy(qs_manifest *m, struct qs__manifest_copy *copy)
+{
+	m->copy = *copy;
+	memset(copy, 0, sizeof(*copy));
+	return take_patches_lazy(m);
+}
+
+/* Parse a blob of the manifest and give it to `take`; NULL is a blob missing. */
+static int take_text(qs_manifest *m, const char *text, size_t len, const char *name,
 		     int (*take)(qs_manifest *, struct qs__json_doc *))
 {
 	struct qs__json_doc *doc = NULL;
 	int ret;
 
-	if ((ret = read_blob(&doc, repo, tree, name, m->id)) < 0)
+	if (!text)
+		return qs__error_set(QS_EPARSE, "commit %s is not a manifest: it has no '%s'",
+				     m->id, name);
+	if ((ret = qs__json_parse(&doc, text, len, name)) < 0)
 		return ret;
 	return take(m, doc);
+}
+
+/*
+ * The manifest's blobs: from its derived copy (manifest-copy.h) when
+ * there is one, which reads nothing from git but the ref; else from the
+ * commit `id` peels to, then writing the copy for the next load, when
+ * patches.json is read. `*id` is then the commit's.
+ */
+static int read_manifest(struct qs__manifest_copy *out, git_repository *repo,
+			 git_oid *id, const char *rev, unsigned int flags)
+{
+	const char *common_dir = git_repository_commondir(repo);
+	git_commit *commit = NULL;
+	int ret;
+
+	if ((ret = qs__manifest_copy_map(out, common_dir, id)) != 1)
+		return ret;
+	if ((ret = peel_commit(&commit, repo, id, rev)) < 0)
+		return ret;
+	/* what `rev` names may be a tag of the commit, whose copy it is */
+	if (git_oid_equal(id, git_commit_id(commit)) ||
+	    (ret = qs__manifest_copy_map(out, common_dir, git_commit_id(commit))) == 1)
+		ret = qs__manifest_copy_read(out, repo, commit,
+					     !(flags & QS_MANIFEST_BRANCHES_ONLY),
+					     !!(flags & QS_MANIFEST_LAZY));
+	git_oid_cpy(id, git_commit_id(commit));
+	git_commit_free(commit);
+	return ret;
 }
 
 int qs_manifest_load(qs_manifest **out, const char *repository,
 		     const char *rev, unsigned int flags)
 {
+	struct qs__manifest_copy copy;
 	git_repository *repo = NULL;
-	git_commit *commit = NULL;
-	git_tree *tree = NULL;
 	qs_manifest *m = NULL;
+	git_oid id;
 	int ret;
 
 	if (!out || !repository)
 		return qs__error_set(QS_EINVAL, "qs_manifest_load: NULL argument");
 	*out = NULL;
+	memset(&copy, 0, sizeof(copy));
 	if ((ret = qs__git_init()) < 0)
 		return ret;
 	if (!(m = qs__manifest_new()))
@@ -650,45 +771,53 @@ int qs_manifest_load(qs_manifest **out, const char *repository,
 				    git_error_last()->message : "unknown error");
 		goto done;
 	}
-	if ((ret = find_commit(&commit, repo, repository, rev)) < 0)
+	if ((ret = resolve(&id, repo, repository, rev)) < 0 ||
+	    (ret = read_manifest(&copy, repo, &id, rev, flags)) < 0)
 		goto done;
-	git_oid_tostr(m->id, sizeof(m->id), git_commit_id(commit));
-	if (git_commit_parentcount(commit) > 0) {
-		git_oid_tostr(m->parent, sizeof(m->parent),
-			      git_commit_parent_id(commit, 0));
+	git_oid_tostr(m->id, sizeof(m->id), &id);
+	if (copy.parent[0]) {
+		memcpy(m->parent, copy.parent, sizeof(m->parent));
 		m->has_parent = 1;
 	}
-	if (git_commit_tree(&tree, commit) < 0) {
-		ret = qs__error_git("cannot read the manifest's tree");
-		goto done;
-	}
 	/* build.json first: a newer format is refused before anything else */
-	if ((ret = take_blob(m, repo, tree, "build.json",
+	if ((ret = take_text(m, copy.build, copy.build_len, "build.json",
 			     qs__manifest_take_build)) < 0 ||
-	    (ret = take_blob(m, repo, tree, "branches.json",
+	    (ret = take_text(m, copy.branches, copy.branches_len, "branches.json",
 			     qs__manifest_take_branches)) < 0)
 		goto done;
-	if (!(flags & QS_MANIFEST_BRANCHES_ONLY) &&
-	    (ret = take_blob(m, repo, tree, "patches.json",
-			     qs__manifest_take_patches)) < 0)
+	if (flags & QS_MANIFEST_BRANCHES_ONLY)
+		ret = 0;
+	else if (!copy.patches)
+		ret = take_text(m, NULL, 0, "patches.json", qs__manifest_take_patches);
+	else if (flags & QS_MANIFEST_LAZY)
+		ret = qs__manifest_take_patches_copy(m, &copy);
+	else
+		ret = take_text(m, copy.patches, copy.patches_len, "patches.json",
+				qs__manifest_take_patches);
+	if (ret < 0)
 		goto done;
 	*out = m;
 	m = NULL;
-	ret = 0;
 done:
 	qs_manifest_free(m);
-	git_tree_free(tree);
-	git_commit_free(commit);
+	/* before the repository: the bytes may be its blobs' */
+	qs__manifest_copy_release(&copy);
 	git_repository_free(repo);
 	return ret;
 }
 
 void qs_manifest_free(qs_manifest *m)
 {
+	size_t i;
+
 	if (!m)
 		return;
 	free(m->branches);
 	free(m->patches);
+	for (i = 0; m->patch_docs && i < m->npatches; i++)
+		qs__json_doc_free(m->patch_docs[i]);
+	free(m->patch_docs);
+	qs__manifest_copy_release(&m->copy);
 	qs__strmap_clear(&m->byname);
 	qs__json_doc_free(m->build);
 	qs__json_doc_free(m->branches_doc);
@@ -799,7 +928,158 @@ size_t qs_manifest_patch_count(const qs_manifest *m) { return m ? m->npatches : 
 
 const qs_manifest_patch *qs_manifest_patch_byindex(const qs_manifest *m, size_t i)
 {
-	return m && i < m->npatches ? &m->patches[i] : NULL;
+	if (!m || i >= m->npatches)
+		return NULL;
+	/* what the manifest says does not change: only what it has parsed */
+	return m->lazy ? lazy_patch((qs_manifest *)m, i) : &m->patches[i];
+}
+
+/*
+ * `s` as json-write writes it in a string, but for the bytes from 0x80,
+ * kept as they are: a needle may be a part of a UTF-8 sequence, which a
+ * string holds where it holds the whole. Lower case for `icase`.
+ */
+static int escape_needle(qs_buf *out, const char *s, int icase)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		switch (c) {
+		case '"': qs_buf_adds(out, "\\\""); continue;
+		case '\\': qs_buf_adds(out, "\\\\"); continue;
+		case '\n': qs_buf_adds(out, "\\n"); continue;
+		case '\r': qs_buf_adds(out, "\\r"); continue;
+		case '\t': qs_buf_adds(out, "\\t"); continue;
+		case '\b': qs_buf_adds(out, "\\b"); continue;
+		case '\f': qs_buf_adds(out, "\\f"); continue;
+		default: break;
+		}
+		if (c < 0x20 || c == 0x7f)
+			qs_buf_addf(out, "\\u%04x", c);
+		else
+			qs_buf_addch(out, icase && c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+	}
+	return qs_buf_oom(out) ? QS_ENOMEM : 0;
+}
+
+static unsigned char ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/*
+ * The first `needle` (lower case, not empty) in `len` bytes of `hay`,
+ * ASCII letters in either case. The candidates for its first byte are
+ * found with memchr, in both cases, so that the text is not walked byte
+ * by byte.
+ */
+static const char *find_icase(const char *hay, size_t len, const char *needle,
+			      size_t nlen)
+{
+	const char *end = hay + len, *lo, *up = NULL, *at;
+	unsigned char first = (unsigned char)needle[0];
+	int letter = first >= 'a' && first <= 'z';
+	size_t i;
+
+	if (len < nlen)
+		return NULL;
+	end = hay + len - nlen + 1; /* where a match can start, at the latest */
+	lo = memchr(hay, first, (size_t)(end - hay));
+	if (letter)
+		up = memchr(hay, first - 'a' + 'A', (size_t)(end - hay));
+	while (lo || up) {
+		at = !up || (lo && lo < up) ? lo : up;
+		for (i = 1; i < nlen; i++)
+			if (ascii_lower((unsigned char)at[i]) != (unsigned char)needle[i])
+				break;
+		if (i == nlen)
+			return at;
+		if (at == lo)
+			lo = memchr(at + 1, first, (size_t)(end - at - 1));
+		else
+			up = memchr(at + 1, first - 'a' + 'A', (size_t)(end - at - 1));
+	}
+	return NULL;
+}
+
+static int add_index(size_t **items, size_t *n, size_t *alloc, size_t i)
+{
+	if (QS_ARRAY_GROW(*items, *alloc, *n + 1) < 0)
+		return QS_ENOMEM;
+	(*items)[(*n)++] = i;
+	return 0;
+}
+
+/*
+ * Search the text once, front to back: after a hit in a patch the
+ * search goes on from its end. The patches whose text is not escaped
+ * as the writer escapes it are candidates whatever the search finds.
+ */
+static int find_in_text(size_t **items, size_t *count, size_t *alloc,
+			const qs_manifest *m, const qs_buf *needle, int icase)
+{
+	const char *text = m->copy.patches;
+	const struct qs__json_span *spans = m->copy.spans;
+	size_t k = 0, pos = 0, at = 0;
+	int ret;
+
+	while (k < m->npatches) {
+		const char *hit = icase ?
+			find_icase(text + pos, m->copy.patches_len - pos, needle->ptr, needle->len) :
+			memmem(text + pos, m->copy.patches_len - pos, needle->ptr, needle->len);
+
+		if (hit)
+			at = (size_t)(hit - text);
+		/* the patches before the hit, or all when there is none */
+		for (; k < m->npatches && (!hit || spans[k].end < at + needle->len); k++)
+			if (!spans[k].as_written &&
+			    (ret = add_index(items, count, alloc, k)) < 0)
+				return ret;
+		if (!hit || k >= m->npatches)
+			break;
+		if (spans[k].start > at) {
+			/* between two patches, or across one's start */
+			pos = at + 1;
+			continue;
+		}
+		if ((ret = add_index(items, count, alloc, k)) < 0)
+			return ret;
+		pos = spans[k++].end;
+	}
+	return 0;
+}
+
+int qs_manifest_patch_find(size_t **out, size_t *out_count, const qs_manifest *m,
+			   const char *needle, unsigned int flags)
+{
+	qs_buf escaped = QS_BUF_INIT;
+	size_t *items = NULL, count = 0, alloc = 0, i;
+	int icase = !!(flags & QS_MANIFEST_FIND_ICASE), ret;
+
+	if (out)
+		*out = NULL;
+	if (out_count)
+		*out_count = 0;
+	if (!out || !out_count || !m || !needle)
+		return qs__error_set(QS_EINVAL, "qs_manifest_patch_find: NULL argument");
+	if ((ret = escape_needle(&escaped, needle, icase)) < 0)
+		goto done;
+	if (m->lazy && escaped.len) {
+		ret = find_in_text(&items, &count, &alloc, m, &escaped, icase);
+	} else {
+		/* no text to search, or nothing to search for: every patch */
+		for (i = 0, ret = 0; i < m->npatches && ret == 0; i++)
+			ret = add_index(&items, &count, &alloc, i);
+	}
+	if (ret < 0)
+		goto done;
+	*out = items;
+	*out_count = count;
+	items = NULL;
+done:
+	free(items);
+	qs_buf_release(&escaped);
+	return ret;
 }
 
 const char *qs_manifest_patch_name(const qs_manifest_patch *p) { return p->name; }

@@ -58,25 +58,48 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-int qs__write_atomic(const char *path, const char *data, size_t len)
+/*
+ * The temporary file: "<path>.new", or, for writers that hold no lock,
+ * one of the writer's own, read-only as the copy it becomes is never
+ * edited in place.
+ */
+static int create_temporary(qs_buf *tmp, const char *path, bool own)
+{
+	int fd;
+
+	qs_buf_addf(tmp, own ? "%s.XXXXXX" : "%s.new", path);
+	if (qs_buf_oom(tmp))
+		return QS_ENOMEM;
+	if (!own)
+		fd = open(tmp->ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	else if ((fd = mkostemp(tmp->ptr, O_CLOEXEC)) >= 0 && fchmod(fd, 0444) < 0) {
+		int err = errno;
+
+		close(fd);
+		unlink(tmp->ptr);
+		errno = err;
+		fd = -1;
+	}
+	return fd < 0 ? qs__error_os("cannot create", tmp->ptr) : fd;
+}
+
+static int write_atomic(const char *path, const char *data, size_t len, bool own)
 {
 	qs_buf tmp = QS_BUF_INIT, dir = QS_BUF_INIT;
 	const char *slash = strrchr(path, '/');
 	bool created = false;
 	int fd = -1, ret = 0;
 
-	qs_buf_addf(&tmp, "%s.new", path);
 	if (slash)
 		qs_buf_add(&dir, path, slash == path ? 1 : (size_t)(slash - path));
 	else
 		qs_buf_addch(&dir, '.');
-	if (qs_buf_oom(&tmp) || qs_buf_oom(&dir)) {
+	if (qs_buf_oom(&dir)) {
 		ret = QS_ENOMEM;
 		goto done;
 	}
-	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		ret = qs__error_os("cannot create", tmp.ptr);
+	if ((fd = create_temporary(&tmp, path, own)) < 0) {
+		ret = fd;
 		goto done;
 	}
 	created = true;
@@ -104,4 +127,14 @@ done:
 	qs_buf_release(&tmp);
 	qs_buf_release(&dir);
 	return ret;
+}
+
+int qs__write_atomic(const char *path, const char *data, size_t len)
+{
+	return write_atomic(path, data, len, false);
+}
+
+int qs__write_atomic_unlocked(const char *path, const char *data, size_t len)
+{
+	return write_atomic(path, data, len, true);
 }

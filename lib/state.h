@@ -32,6 +32,16 @@ int qs__state_dir_create(const char *common_dir);
  */
 int qs__write_atomic(const char *path, const char *data, size_t len);
 
+/*
+ * The same for a file that writers holding no lock may write at once (a
+ * copy a reader derives from the repository when it finds none): each
+ * writes a temporary file of its own, "<path>.XXXXXX", so that whichever
+ * rename comes last puts a whole file in place. The file is read-only: it
+ * is replaced, never edited. A writer killed before its rename leaves its
+ * temporary file behind.
+ */
+int qs__write_atomic_unlocked(const char *path, const char *data, size_t len);
+
 /* fsync a directory: makes creations, renames and unlinks in it durable. */
 int qs__sync_dir(const char *dir);
 

@@ -87,6 +87,40 @@ test_expect_success 'setup: the first manifest' '
 	test_grep "build.json" tree
 '
 
+COPY=repo/.git/quiltsync/manifest-copy
+
+test_expect_success 'a query keeps an uncompressed copy of the manifest, for this manifest' '
+	qs_which --json lib-string-use-strends.patch >out &&
+	id=$(git -C repo rev-parse $MANIFEST) &&
+	for b in build branches patches
+	do
+		git -C repo cat-file blob $MANIFEST:$b.json >$b.json || return 1
+	done &&
+	n=$(jq length patches.json) &&
+	echo "quiltsync manifest-copy 1 $id - $(wc -c <build.json) $(wc -c <branches.json)" \
+		"$(wc -c <patches.json) $n" >expect &&
+	head -n 1 $COPY >header &&
+	test_cmp expect header &&
+	cat build.json branches.json patches.json >expect &&
+	tail -n +2 $COPY | head -c $(wc -c <expect) >actual &&
+	test_cmp expect actual &&
+	test $(wc -c <$COPY) -eq $(($(wc -c <header) + $(wc -c <expect) + 9 * n))
+'
+
+test_expect_success 'the copy is derived: deleted or garbled, the answers stay' '
+	qs_which --json mm-gup-use-folio-pin-helpers.patch >expect &&
+	rm -f $COPY &&
+	qs_which --json mm-gup-use-folio-pin-helpers.patch >actual &&
+	test_cmp expect actual &&
+	test -f $COPY &&
+	rm -f $COPY &&
+	echo garbage >$COPY &&
+	qs_which --json mm-gup-use-folio-pin-helpers.patch >actual &&
+	test_cmp expect actual &&
+	head -n 1 $COPY >line &&
+	test_grep "^quiltsync manifest-copy 1 " line
+'
+
 test_expect_success 'a Message-ID, bare' '
 	qs_which --json 20240301120000.2-jorg@example.org >out &&
 	echo mm-gup-use-folio-pin-helpers.patch >expect &&
@@ -329,6 +363,18 @@ test_expect_success 'a malformed manifest is refused, naming the blob (5)' '
 	write_manifest broken &&
 	test_expect_code 5 qs_which x 2>err &&
 	test_grep "branches.json: branch 3: '\''status'\'' is not a string" err
+'
+
+test_expect_success 'a malformed patch is refused when a query reaches it (5)' '
+	cp -R first badpatch &&
+	jq ".[3].line = \"x\"" first/patches.json >badpatch/patches.json &&
+	write_manifest badpatch &&
+	test_expect_code 5 qs_which lib-string-add-strends.patch 2>err &&
+	test_grep "patches.json: patch 3: '\''line'\'' is not a number" err &&
+	qs_which --json mm-vmscan-rename-nr-scanned.patch >out &&
+	echo mm-vmscan-rename-nr-scanned.patch >expect &&
+	patches out >actual &&
+	test_cmp expect actual
 '
 
 test_expect_success 'a config whose repository does not exist is a usage error (2)' '

@@ -16,7 +16,9 @@
  * are ignored, so that later writers can add some), or the load fails
  * with QS_EPARSE naming the blob, the item (counted from 0, as jq's
  * .[N]) and the field: "branches.json: branch 3: 'status' is not a
- * string".
+ * string". A program that needs a few of thousands of patches may ask
+ * for them to be read one by one instead (QS_MANIFEST_LAZY), and find
+ * the ones worth reading with qs_manifest_patch_find().
  *
  * Ownership: a qs_manifest is the caller's, freed with
  * qs_manifest_free(). Branches, patches and every string they give are
@@ -50,6 +52,17 @@ typedef enum {
 	 * neither read nor checked; qs_manifest_patch_count() is then 0.
 	 */
 	QS_MANIFEST_BRANCHES_ONLY = 1u << 0,
+	/**
+	 * Read each patch when it is first asked for, not all at load: for a
+	 * program that needs a few (quiltsync which). The load only splits
+	 * patches.json into its patches, checking that it is an array of
+	 * objects, as many as build.json counts; qs_manifest_patch_byindex()
+	 * parses and checks a patch the first time, and returns NULL when it
+	 * is malformed, with the error the load would have given. A patch
+	 * never asked for is never checked. As it parses, a manifest loaded
+	 * so must not be used by two threads at once.
+	 */
+	QS_MANIFEST_LAZY = 1u << 1,
 } qs_manifest_flag;
 
 /**
@@ -58,6 +71,13 @@ typedef enum {
  * `rev` is anything git_revparse_single() accepts that peels to a
  * manifest commit ("refs/quiltsync/manifest~1", an id, a prefix); NULL
  * means QS_MANIFEST_REF. `flags` are qs_manifest_flag bits.
+ *
+ * A load reads the manifest from an uncompressed copy in the
+ * repository's quiltsync directory when there is one of this very
+ * manifest commit; else from git, and a load that reads patches.json
+ * then makes the copy for the next, if the repository can be written to
+ * (quiltsync-manifest(5), FILES). The copy is derived: deleting it costs
+ * the next load time, never an answer.
  *
  * Errors: QS_ENOTFOUND when `rev` names nothing ("no build has written
  * a manifest in 'REPO' yet" for the ref itself); QS_EINVAL when
@@ -186,8 +206,37 @@ QS_EXTERN(const char *) qs_manifest_applied_name(qs_manifest_applied how);
  * series file order. 0 when loaded with QS_MANIFEST_BRANCHES_ONLY.
  */
 QS_EXTERN(size_t) qs_manifest_patch_count(const qs_manifest *manifest);
+/**
+ * Patch `i`; NULL when out of range. Under QS_MANIFEST_LAZY, also NULL
+ * when the patch is malformed (QS_EPARSE, "patches.json: patch 3: 'line'
+ * is missing", in qs_error_last()) or memory runs out.
+ */
 QS_EXTERN(const qs_manifest_patch *) qs_manifest_patch_byindex(
 	const qs_manifest *manifest, size_t i);
+
+typedef enum {
+	/** ASCII letters match in either case, as strcasestr() in the C locale. */
+	QS_MANIFEST_FIND_ICASE = 1u << 0,
+} qs_manifest_find_flag;
+
+/**
+ * The patches that may hold `needle` in one of their strings (name,
+ * subject, author, a trailer, a path, a branch, a commit id...), without
+ * reading any: under QS_MANIFEST_LAZY, a search of patches.json's text.
+ * A filter, to be followed by the exact test with the accessors: every
+ * patch with a string that holds `needle` is given, but so may others
+ * be, as a patch's whole text is searched, keys and numbers too. A
+ * manifest loaded without QS_MANIFEST_LAZY keeps no text to search and
+ * gives every patch; so does an empty needle. `flags` are
+ * qs_manifest_find_flag bits.
+ *
+ * `*out` is a malloc()ed array of `*out_count` patch indexes, in
+ * ascending order, NULL when there are none: free() it. QS_EINVAL for
+ * a NULL argument, QS_ENOMEM.
+ */
+QS_EXTERN(int) qs_manifest_patch_find(size_t **out, size_t *out_count,
+				      const qs_manifest *manifest,
+				      const char *needle, unsigned int flags);
 
 /** The entry's name in the series file, and its line there. */
 QS_EXTERN(const char *) qs_manifest_patch_name(const qs_manifest_patch *patch);

@@ -7,6 +7,13 @@
  * writing it must give the same bytes. One that does not parse must
  * leave "fuzz.json:LINE:COLUMN: ..." and QS_EPARSE, or QS_ENOMEM. A
  * broken promise aborts.
+ *
+ * The splitter must agree with the parser: a document that parses as an
+ * array of objects splits into as many elements, each of which parses
+ * alone (qs__json_parse_part) as it did in the whole, and holds, when
+ * flagged as written, every one of its strings as the writer escapes it;
+ * one that parses otherwise does not split; and one that splits but does
+ * not parse has an element that does not, with the whole parse's message.
  */
 #include "internal.h"
 #include "json-read.h"
@@ -223,10 +230,112 @@ static void check_error(int ret)
 	CHECK(e->path && !strcmp(e->path, "fuzz.json"));
 }
 
+/* The string as the writer escapes it, without its quotes, is in `text`. */
+static void written_in(const char *s, size_t n, const char *text, size_t len)
+{
+	char *esc = NULL;
+	size_t esclen = 0;
+	FILE *f = open_memstream(&esc, &esclen);
+	struct json j;
+
+	CHECK(f);
+	json_init(&j, f);
+	json_string_len(&j, s, n);
+	CHECK(fclose(f) == 0);
+	CHECK(esclen >= 2 && memmem(text, len, esc + 1, esclen - 2));
+	free(esc);
+}
+
+/* Every string of `v`, keys too, as the writer escapes it, is in `text`. */
+static void strings_as_written(const struct qs__json_value *v, const char *text,
+			       size_t len)
+{
+	const char *s;
+	size_t i, n;
+
+	switch (qs__json_type(v)) {
+	case QS__JSON_STRING:
+		s = qs__json_string(v, &n);
+		written_in(s, n, text, len);
+		break;
+	case QS__JSON_ARRAY:
+		for (i = 0; i < qs__json_count(v); i++)
+			strings_as_written(qs__json_at(v, i), text, len);
+		break;
+	case QS__JSON_OBJECT:
+		for (i = 0; i < qs__json_count(v); i++) {
+			s = qs__json_key_at(v, i, &n);
+			written_in(s, n, text, len);
+			strings_as_written(qs__json_value_at(v, i), text, len);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static int array_of_objects(const struct qs__json_value *root)
+{
+	size_t i;
+
+	if (qs__json_type(root) != QS__JSON_ARRAY)
+		return 0;
+	for (i = 0; i < qs__json_count(root); i++)
+		if (qs__json_type(qs__json_at(root, i)) != QS__JSON_OBJECT)
+			return 0;
+	return 1;
+}
+
+/* The splitter against the parser's verdict: `doc`, or `message`. */
+static void check_split(const char *text, size_t size, const struct qs__json_doc *doc,
+			const char *message)
+{
+	struct qs__json_span *spans = NULL;
+	size_t n = 0, i;
+	int ret, failed = 0;
+
+	ret = qs__json_split_objects(&spans, &n, text, size, 0, "fuzz.json");
+	if (ret == QS_ENOMEM)
+		return;
+	if (doc && !array_of_objects(qs__json_root(doc))) {
+		CHECK(ret == QS_EPARSE && !spans && !n);
+		return;
+	}
+	if (doc)
+		CHECK(ret == 0 && n == qs__json_count(qs__json_root(doc)));
+	for (i = 0; ret == 0 && i < n && !failed; i++) {
+		struct qs__json_doc *part = NULL;
+		int pr;
+
+		CHECK(spans[i].start < spans[i].end && spans[i].end <= size &&
+		      text[spans[i].start] == '{' && text[spans[i].end - 1] == '}');
+		CHECK(i == 0 || spans[i].start > spans[i - 1].end);
+		pr = qs__json_parse_part(&part, text, size, spans[i].start, spans[i].end,
+					 "fuzz.json");
+		if (pr == QS_ENOMEM)
+			break;
+		if (pr < 0) {
+			/* the first element that does not parse is where the whole fails */
+			CHECK(!doc && message && !strcmp(qs_error_last()->message, message));
+			failed = 1;
+			continue;
+		}
+		if (doc)
+			CHECK(same(qs__json_root(part), qs__json_at(qs__json_root(doc), i)));
+		if (spans[i].as_written)
+			strings_as_written(qs__json_root(part), text + spans[i].start,
+					   spans[i].end - spans[i].start);
+		qs__json_doc_free(part);
+	}
+	/* split but not parsed: some element must say why */
+	CHECK(doc || ret < 0 || failed || i < n || !message);
+	free(spans);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct qs__json_doc *doc = NULL, *again = NULL;
-	char *text = NULL, *text2 = NULL;
+	char *text = NULL, *text2 = NULL, *message;
 	size_t len = 0, len2 = 0;
 	int ret;
 
@@ -234,8 +343,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ret < 0) {
 		CHECK(!doc);
 		check_error(ret);
+		if (ret == QS_EPARSE && (message = strdup(qs_error_last()->message))) {
+			check_split((const char *)data, size, NULL, message);
+			free(message);
+		}
 		return 0;
 	}
+	check_split((const char *)data, size, doc, NULL);
 	CHECK(doc && qs__json_root(doc));
 	walk(qs__json_root(doc));
 

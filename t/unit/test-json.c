@@ -82,14 +82,27 @@ static void write_value(struct json *j, const struct qs__json_value *v)
 	}
 }
 
+/* A value written back compact; to free(). NULL when out of memory. */
+static char *written(const struct qs__json_value *v)
+{
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&out, &n);
+	struct json j;
+
+	if (!f)
+		return NULL;
+	json_init(&j, f);
+	write_value(&j, v);
+	fclose(f);
+	return out;
+}
+
 /* The document written back compact, or "ERROR: <message>"; to free(). */
 static char *reparse(const char *text, size_t len)
 {
 	struct qs__json_doc *doc = NULL;
-	char *out = NULL;
-	size_t n = 0;
-	FILE *f;
-	struct json j;
+	char *out;
 
 	if (qs__json_parse(&doc, text, len, "t.json") < 0) {
 		qs_buf b = QS_BUF_INIT;
@@ -97,14 +110,7 @@ static char *reparse(const char *text, size_t len)
 		qs_buf_addf(&b, "ERROR: %s", qs_error_last()->message);
 		return qs_buf_detach(&b);
 	}
-	f = open_memstream(&out, &n);
-	if (!f) {
-		qs__json_doc_free(doc);
-		return NULL;
-	}
-	json_init(&j, f);
-	write_value(&j, qs__json_root(doc));
-	fclose(f);
+	out = written(qs__json_root(doc));
 	qs__json_doc_free(doc);
 	return out;
 }
@@ -447,9 +453,10 @@ static void test_big(void)
 {
 	qs_buf b = QS_BUF_INIT;
 	struct qs__json_doc *doc = NULL;
+	struct qs__json_span *spans = NULL;
 	struct timespec t0, t1;
 	double secs;
-	size_t i, k;
+	size_t i, k, n = 0;
 	int ret = 0, rounds = 5;
 
 	qs_buf_addch(&b, '[');
@@ -489,8 +496,166 @@ static void test_big(void)
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	tap_diag("%.2f MB parsed in %.2f ms: %.0f MB/s", (double)b.len / 1e6,
 		 secs * 1e3 / rounds, (double)b.len * rounds / 1e6 / secs);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int r = 0; r < rounds && !ret; r++) {
+		free(spans);
+		spans = NULL;
+		ret = qs__json_split_objects(&spans, &n, b.ptr, b.len, 0, "patches.json");
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ok(ret == 0 && n == 3000 && spans[2999].end == b.len - 2,
+	   "it splits into its 3000 patches");
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	tap_diag("%.2f MB split in %.2f ms: %.0f MB/s", (double)b.len / 1e6,
+		 secs * 1e3 / rounds, (double)b.len * rounds / 1e6 / secs);
+	free(spans);
 	qs__json_doc_free(doc);
 	qs_buf_release(&b);
+}
+
+/*
+ * Split `text`, then parse each element alone: the same elements, read
+ * the same, as a parse of the whole; `as_written` gives each element's
+ * flag as a string of '0' and '1'.
+ */
+static void check_split(const char *text, const char *as_written)
+{
+	struct qs__json_span *spans = NULL;
+	struct qs__json_doc *whole = NULL;
+	size_t n = 0, i;
+	qs_buf flags = QS_BUF_INIT;
+	int same = 1;
+
+	if (qs__json_split_objects(&spans, &n, text, strlen(text), 0, "t.json") < 0 ||
+	    qs__json_parse(&whole, text, strlen(text), "t.json") < 0) {
+		ok(0, "split %s: %s", shown(text, strlen(text)), qs_error_last()->message);
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		struct qs__json_doc *part = NULL;
+		char *a = NULL, *b = NULL;
+
+		qs_buf_addch(&flags, spans[i].as_written ? '1' : '0');
+		if (qs__json_parse_part(&part, text, strlen(text), spans[i].start, spans[i].end,
+					"t.json") < 0) {
+			same = 0;
+			continue;
+		}
+		a = written(qs__json_root(part));
+		b = written(qs__json_at(qs__json_root(whole), i));
+		if (!a || !b || strcmp(a, b))
+			same = 0;
+		free(a);
+		free(b);
+		qs__json_doc_free(part);
+	}
+	ok(same && n == qs__json_count(qs__json_root(whole)),
+	   "split %s: each element parses alone as in the whole", shown(text, strlen(text)));
+	is_str(flags.ptr ? flags.ptr : "", as_written, "split %s: as written",
+	       shown(text, strlen(text)));
+done:
+	qs_buf_release(&flags);
+	qs__json_doc_free(whole);
+	free(spans);
+}
+
+/* The splitter refuses `text`; so may the parser, but need not. */
+static void check_split_refused(const char *text, size_t len)
+{
+	struct qs__json_span *spans = (struct qs__json_span *)1;
+	size_t n = 7;
+	int ret = qs__json_split_objects(&spans, &n, text, len, 0, "t.json");
+
+	ok(ret == QS_EPARSE && !spans && !n &&
+	   !strcmp(qs_error_last()->message, "t.json: not an array of objects"),
+	   "split refuses %s", shown(text, len));
+}
+
+/*
+ * `text` splits, but element `i` does not parse: refused with the
+ * message a parse of the whole gives, `want` after "t.json:".
+ */
+static void check_part_error(const char *text, size_t i, const char *want)
+{
+	struct qs__json_span *spans = NULL;
+	struct qs__json_doc *doc = (struct qs__json_doc *)1;
+	size_t n = 0;
+
+	ok(qs__json_split_objects(&spans, &n, text, strlen(text), 0, "t.json") == 0 && n > i,
+	   "split %s: an element malformed inside is not the splitter's to see",
+	   shown(text, strlen(text)));
+	if (n > i) {
+		ok(qs__json_parse_part(&doc, text, strlen(text), spans[i].start, spans[i].end,
+				       "t.json") == QS_EPARSE && !doc,
+		   "parse_part %s: element %zu refused", shown(text, strlen(text)), i);
+		is_str(qs_error_last()->message + strlen("t.json:"), want,
+		       "parse_part %s: as the whole parse says it", shown(text, strlen(text)));
+		check_error(text, want);
+	}
+	free(spans);
+}
+
+static void test_split(void)
+{
+	struct qs__json_span *spans = NULL;
+	struct qs__json_doc *doc = NULL;
+	size_t n = 0, d;
+
+	check_split("[]", "");
+	check_split(" [ ] \n", "");
+	check_split("[{}]", "1");
+	check_split(" [ {\"a\":1} ,\n{\"b\":[{\"c\":\"]}\\\"[{\"}]} ] ", "11");
+	check_split("[{\"k\":\"\\\" \\\\ \\n \\r \\t \\b \\f \\u0001 \\u001f \\u007f\"}]", "1");
+	/* what another writer may write: the element must be searched decoded */
+	check_split("[{\"k\":\"\\u00e9\"},{\"k\":\"\\/\"},{\"k\":\"\\u001F\"},"
+		    "{\"k\":\"\\u000a\"},{\"k\":\"\\u0041\"},{\"k\":\"\x7f\"},"
+		    "{\"\\u0062\":1},{\"k\":\"\\ud83d\\ude00\"},{\"k\":\"\xc3\xa9\"}]",
+		    "000000001");
+
+	check_split_refused("", 0);
+	check_split_refused("{}", 2);
+	check_split_refused("[1]", 3);
+	check_split_refused("[{},1]", 6);
+	check_split_refused("[[]]", 4);
+	check_split_refused("[{},]", 5);
+	check_split_refused("[{} {}]", 7);
+	check_split_refused("[{]", 3);
+	check_split_refused("[{\"a\":[}]", 9);
+	check_split_refused("[{\"a\":\"}]", 9);
+	check_split_refused("[{\"a\":\"\\", 8);
+	check_split_refused("[{}]x", 5);
+	check_split_refused("[{}", 3);
+	check_split_refused("[{}]\0", 5);
+
+	/* nesting: as deep as the parser allows, and one more */
+	for (d = QS__JSON_MAX_DEPTH - 2; d <= QS__JSON_MAX_DEPTH - 1; d++) {
+		qs_buf deep = QS_BUF_INIT;
+		int parsed, split;
+		size_t k;
+
+		qs_buf_adds(&deep, "[{\"\":");
+		for (k = 0; k < d; k++)
+			qs_buf_addch(&deep, '[');
+		for (k = 0; k < d; k++)
+			qs_buf_addch(&deep, ']');
+		qs_buf_adds(&deep, "}]");
+		parsed = qs__json_parse(&doc, deep.ptr, deep.len, "t.json");
+		split = qs__json_split_objects(&spans, &n, deep.ptr, deep.len, 0, "t.json");
+		ok(parsed == split && (parsed == 0) == (d + 2 <= QS__JSON_MAX_DEPTH),
+		   "split: %zu levels, as the parser reads them", d + 2);
+		qs__json_doc_free(doc);
+		doc = NULL;
+		free(spans);
+		spans = NULL;
+		qs_buf_release(&deep);
+	}
+
+	/* an element's errors are located and quoted in the whole text, as a whole parse's */
+	check_part_error("[{\"a\":1},\n {\"b\" 2},{}]", 1,
+			 "2:7: unexpected '2' in an object: expected ':'");
+	check_part_error("[{\"a\":\"\\u{\"}]", 0,
+			 "1:8: invalid escape '\\u{\"}]': \\u needs four hex digits");
+	free(spans);
 }
 
 int main(void)
@@ -502,6 +667,7 @@ int main(void)
 	test_hostile_depth();
 	test_access();
 	test_round_trip();
+	test_split();
 	test_big();
 	return done_testing();
 }

@@ -6,8 +6,12 @@
  * blobs that break the format one way each.
  */
 #include "internal.h"
+#include "json-read.h"
 
 #include "scratch.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define A40 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define B40 "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
@@ -464,10 +468,20 @@ static void test_refused(void)
 		check_refused(NULL, 0, QS_EPARSE,
 			      "patches.json:1:1: invalid literal: expected 'null'",
 			      "without the flag, it is");
+		check_refused(NULL, QS_MANIFEST_LAZY, QS_EPARSE,
+			      "patches.json:1:1: invalid literal: expected 'null'",
+			      "lazy, it is too");
 	}
-	if (write_manifest(&id, NULL, build_json, branches_json, "{}", 1) == 0)
+	if (write_manifest(&id, NULL, build_json, branches_json, "{}", 1) == 0) {
 		check_refused(NULL, 0, QS_EPARSE, "patches.json: not an array",
 			      "patches.json not an array");
+		check_refused(NULL, QS_MANIFEST_LAZY, QS_EPARSE, "patches.json: not an array",
+			      "patches.json not an array, lazy");
+	}
+	if (write_manifest(&id, NULL, build_json, branches_json, "[]", 1) == 0)
+		check_refused(NULL, QS_MANIFEST_LAZY, QS_EPARSE,
+			      "patches.json: 0 patches where build.json counts 5",
+			      "no patches where five are counted, lazy");
 	if (write_manifest(&id, NULL, build_json, branches_json, NULL, 1) == 0)
 		check_refused(NULL, 0, QS_EPARSE, "is not a manifest: it has no 'patches.json'",
 			      "a commit without patches.json");
@@ -547,6 +561,438 @@ static void test_missing(void)
 	qs_manifest_free(NULL);
 }
 
+/* --- lazy patches ------------------------------------------------------ */
+
+/* Every accessor of a patch, as one text, to compare two loads by. */
+static char *patch_dump(const qs_manifest_patch *p)
+{
+	qs_buf b = QS_BUF_INIT;
+	int64_t t = 0;
+	int off = 0;
+	size_t i;
+
+	if (!p)
+		return qs__strdup("NULL");
+#define S(x) ((x) ? (x) : "(null)")
+	qs_buf_addf(&b, "%s|%zu|%s|%d|%s|%s|%s|%s|%s|%s|", qs_manifest_patch_name(p),
+		    qs_manifest_patch_line(p), qs_manifest_patch_section(p),
+		    qs_manifest_patch_committed(p), S(qs_manifest_patch_blob(p)),
+		    S(qs_manifest_patch_message_id(p)), qs_manifest_patch_subject(p),
+		    qs_manifest_patch_author_name(p), qs_manifest_patch_author_email(p),
+		    S(qs_manifest_patch_date(p)));
+	qs_buf_addf(&b, "%d|%lld|%d|", qs_manifest_patch_time(&t, &off, p), (long long)t, off);
+	for (i = 0; i <= qs_manifest_patch_trailer_count(p); i++)
+		qs_buf_addf(&b, "%s=%s,", S(qs_manifest_patch_trailer_key(p, i)),
+			    S(qs_manifest_patch_trailer_value(p, i)));
+	for (i = 0; i <= qs_manifest_patch_file_count(p); i++)
+		qs_buf_addf(&b, "%s,", S(qs_manifest_patch_file_byindex(p, i)));
+	qs_buf_addf(&b, "|%s|%s|%zu|%zu|%d|%zu|%zu|%s|", S(qs_manifest_patch_series(p)),
+		    S(qs_manifest_patch_series_slug(p)), qs_manifest_patch_series_position(p),
+		    qs_manifest_patch_series_count(p), (int)qs_manifest_patch_applied(p),
+		    qs_manifest_patch_applied_offset(p), qs_manifest_patch_applied_fuzz(p),
+		    S(qs_manifest_patch_applied_error(p)));
+	for (i = 0; i <= qs_manifest_patch_commit_count(p); i++)
+		qs_buf_addf(&b, "%s@%s#%zu,", S(qs_manifest_patch_commit_branch(p, i)),
+			    S(qs_manifest_patch_commit_id(p, i)),
+			    qs_manifest_patch_commit_position(p, i));
+#undef S
+	return qs_buf_detach(&b);
+}
+
+/* qs_manifest_patch_find's answer as "0,3,", or "ERROR". */
+static const char *found(const qs_manifest *m, const char *needle, unsigned int flags)
+{
+	static char text[256];
+	size_t *items = NULL, n = 0, i, len = 0;
+
+	text[0] = '\0';
+	if (qs_manifest_patch_find(&items, &n, m, needle, flags) < 0)
+		return "ERROR";
+	for (i = 0; i < n && len < sizeof(text) - 24; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "%zu,", items[i]);
+	free(items);
+	return text;
+}
+
+static void test_lazy(void)
+{
+	qs_manifest *eager = NULL, *lazy = NULL;
+	/* patch 0 is escaped as jq would (\u00f6): found by anything */
+	char *written = replace(patches_json, "J\\u00f6rg \\u00c9", "J\xc3\xb6rg \xc3\x89");
+	size_t i, n, *items = NULL;
+	int same = 1;
+	git_oid id;
+
+	if (write_manifest(&id, NULL, build_json, branches_json, patches_json, 1) < 0 ||
+	    qs_manifest_load(&eager, repo_path, NULL, 0) < 0 ||
+	    qs_manifest_load(&lazy, repo_path, NULL, QS_MANIFEST_LAZY) < 0) {
+		ok(0, "lazy: cannot load the manifest: %s", qs_error_last()->message);
+		goto done;
+	}
+	test_patches(lazy);
+	test_branches(lazy);
+	n = qs_manifest_patch_count(eager);
+	is_int(qs_manifest_patch_count(lazy), n, "lazy: as many patches");
+	/* backwards, so that the order of parsing is not the file's */
+	for (i = n + 1; i-- > 0;) {
+		char *a = patch_dump(qs_manifest_patch_byindex(eager, i));
+		char *b = patch_dump(qs_manifest_patch_byindex(lazy, i));
+
+		if (strcmp(a, b)) {
+			tap_diag("patch %zu: eager %s", i, a);
+			tap_diag("patch %zu: lazy  %s", i, b);
+			same = 0;
+		}
+		free(a);
+		free(b);
+	}
+	ok(same, "lazy: every accessor of every patch as the eager load gives it");
+	ok(qs_manifest_patch_byindex(lazy, 1) == qs_manifest_patch_byindex(lazy, 1),
+	   "lazy: a patch is parsed once");
+
+	is_str(found(eager, "strends", 0), "0,1,2,3,4,", "find: eager, every patch");
+	is_str(found(lazy, "", 0), "0,1,2,3,4,", "find: an empty needle, every patch");
+	is_str(found(lazy, "lib/string.c", 0), "0,3,", "find: a path (and patch 0, escaped otherwise)");
+	is_str(found(lazy, "LIB/STRING", 0), "0,", "find: in case");
+	is_str(found(lazy, "LIB/STRING", QS_MANIFEST_FIND_ICASE), "0,3,", "find: in any case");
+	is_str(found(lazy, "mm-unstable-gup-folio-pinning-helpers", 0), "0,",
+	       "find: a branch");
+	is_str(found(lazy, "3-way\"", 0), "0,", "find: a quote is a string's, escaped");
+	is_str(found(lazy, "after", 0), "0,4,", "find: the last patch");
+	is_str(found(lazy, "},{", 0), "0,", "find: between patches, none");
+	ok(qs_manifest_patch_find(NULL, &n, lazy, "x", 0) == QS_EINVAL &&
+	   qs_manifest_patch_find(&items, &n, NULL, "x", 0) == QS_EINVAL && !items && !n &&
+	   qs_manifest_patch_find(&items, &n, lazy, NULL, 0) == QS_EINVAL,
+	   "find: NULL arguments are QS_EINVAL");
+	qs_manifest_free(lazy);
+	lazy = NULL;
+
+	/* as the writer escapes: searched as text, every string */
+	if (write_manifest(&id, NULL, build_json, branches_json, written, 1) < 0 ||
+	    qs_manifest_load(&lazy, repo_path, NULL, QS_MANIFEST_LAZY) < 0) {
+		ok(0, "lazy: cannot load the manifest: %s", qs_error_last()->message);
+		goto done;
+	}
+	is_str(found(lazy, "lib/string.c", 0), "3,", "find: written escaped, only the patch");
+	is_str(found(lazy, "J\xc3\xb6rg", 0), "0,", "find: UTF-8");
+	is_str(found(lazy, "\xc3", 0), "0,", "find: a part of a UTF-8 sequence");
+	is_str(found(lazy, "rg \xc3\x89", QS_MANIFEST_FIND_ICASE), "0,", "find: UTF-8, any case");
+	is_str(found(lazy, "nothing", 0), "", "find: nothing");
+	is_str(found(lazy, "failed", QS_MANIFEST_FIND_ICASE), "3,", "find: a word of a field");
+done:
+	qs_manifest_free(eager);
+	qs_manifest_free(lazy);
+	free(written);
+}
+
+/* A lazy load of patches.json changed so: refused at load or at patch `bad`. */
+static void check_lazy_malformed(const char *from, const char *to, size_t bad,
+				 const char *want, const char *what)
+{
+	char *changed = replace(patches_json, from, to);
+	qs_manifest *m = NULL;
+	qs_buf eager = QS_BUF_INIT;
+	const qs_manifest_patch *p;
+	git_oid id;
+	size_t i;
+	int ret;
+
+	if (write_manifest(&id, NULL, build_json, branches_json, changed, 1) < 0) {
+		ok(0, "%s: cannot write the manifest", what);
+		goto done;
+	}
+	/* the eager load's message is the one */
+	ret = qs_manifest_load(&m, repo_path, NULL, 0);
+	qs_buf_adds(&eager, qs_error_last()->message);
+	ok(ret == QS_EPARSE && strstr(eager.ptr, want), "%s: the eager load refuses it", what);
+	ret = qs_manifest_load(&m, repo_path, NULL, QS_MANIFEST_LAZY);
+	if (bad == (size_t)-1) {
+		ok(ret == QS_EPARSE && !m, "%s: refused at load", what);
+		is_str(qs_error_last()->message, eager.ptr, "%s: as the eager load says", what);
+		goto done;
+	}
+	ok(ret == 0, "%s: loads", what);
+	for (i = 0; m && i < qs_manifest_patch_count(m); i++) {
+		p = qs_manifest_patch_byindex(m, i);
+		if (i != bad) {
+			ok(p != NULL, "%s: patch %zu reads", what, i);
+			continue;
+		}
+		ok(!p && qs_error_last()->code == QS_EPARSE, "%s: patch %zu is refused", what, i);
+		is_str(qs_error_last()->message, eager.ptr, "%s: as the eager load says", what);
+		ok(!qs_manifest_patch_byindex(m, i) &&
+		   !strcmp(qs_error_last()->message, eager.ptr), "%s: again", what);
+	}
+done:
+	qs_manifest_free(m);
+	qs_buf_release(&eager);
+	free(changed);
+}
+
+static void test_lazy_refused(void)
+{
+	check_lazy_malformed("\"line\":13,", "", 1,
+			     "patches.json: patch 1: 'line' is missing", "lazy: a missing line");
+	check_lazy_malformed("\"branch\":\"mm-everything\"", "\"branch\":\"mm-nothing\"", 0,
+			     "'commits[2].branch' names 'mm-nothing', which branches.json "
+			     "does not list", "lazy: a commit on an unknown branch");
+	check_lazy_malformed("\"line\":30,", "\"line\":30,,", 2, "patches.json:1:",
+			     "lazy: not JSON inside a patch");
+	check_lazy_malformed("\"subject\":\"old\"", "\"subject\":\"o\\x\"", 2,
+			     "invalid escape", "lazy: an invalid escape");
+	check_lazy_malformed("\"subject\":\"after\"", "\"subject\":\"\xff\"", 4,
+			     "invalid UTF-8", "lazy: invalid UTF-8");
+	check_lazy_malformed("[{\"name\"", "[7,{\"name\"", (size_t)-1,
+			     "patches.json: 6 patches where build.json counts 5",
+			     "lazy: a number for a patch");
+	check_lazy_malformed("]\n", "]]\n", (size_t)-1, "patches.json:1:",
+			     "lazy: text after the array");
+	check_lazy_malformed("\"commits\":[]},{\"name\":\"lib-old.patch\"",
+			     "\"commits\":[]},{\"name\":\"lib-old.patch\"}]", (size_t)-1,
+			     "patches.json:1:", "lazy: a bracket unbalanced");
+	check_lazy_malformed("[{", "{\"x\":[{", (size_t)-1,
+			     "patches.json:2:1: unexpected end of input", "lazy: not an array");
+}
+
+/* --- the derived copy of the manifest ---------------------------------- */
+
+static char copy_path[340];
+
+/*
+ * The copy a load must write of the manifest `id` (`parent` NULL for
+ * none) whose blobs are `build`, `branches` and `patches`.
+ */
+static void expected_copy(qs_buf *out, const git_oid *id, const git_oid *parent,
+			  const char *build, const char *branches, const char *patches)
+{
+	char hex[GIT_OID_HEXSZ + 1], parent_hex[GIT_OID_HEXSZ + 1] = "-";
+	struct qs__json_span *spans = NULL;
+	size_t n = 0, i;
+
+	git_oid_tostr(hex, sizeof(hex), id);
+	if (parent)
+		git_oid_tostr(parent_hex, sizeof(parent_hex), parent);
+	if (qs__json_split_objects(&spans, &n, patches, strlen(patches), 0, "p") < 0)
+		tap_diag("the fixture does not split");
+	qs_buf_clear(out);
+	qs_buf_addf(out, "quiltsync manifest-copy 1 %s %s %zu %zu %zu %zu\n", hex, parent_hex,
+		    strlen(build), strlen(branches), strlen(patches), n);
+	qs_buf_adds(out, build);
+	qs_buf_adds(out, branches);
+	qs_buf_adds(out, patches);
+	for (i = 0; i < n; i++) {
+		unsigned char b[9];
+		int k;
+
+		for (k = 0; k < 4; k++) {
+			b[k] = (unsigned char)(spans[i].start >> (8 * k));
+			b[4 + k] = (unsigned char)(spans[i].end >> (8 * k));
+		}
+		b[8] = spans[i].as_written;
+		qs_buf_add(out, b, sizeof(b));
+	}
+	free(spans);
+}
+
+/* Whether the copy is there and is exactly `want`. */
+static int copy_is(const qs_buf *want)
+{
+	qs_buf file = QS_BUF_INIT;
+	int same;
+
+	same = qs__read_file(&file, copy_path) == 0 && file.len == want->len &&
+	       !memcmp(file.ptr, want->ptr, want->len);
+	qs_buf_release(&file);
+	return same;
+}
+
+/* Replace the file (read-only, as the library writes the copy) with `len` bytes. */
+static int put_file(const char *path, const char *data, size_t len)
+{
+	FILE *f;
+	int ret;
+
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -1;
+	if (!(f = fopen(path, "w")))
+		return -1;
+	ret = fwrite(data, 1, len, f) == len ? 0 : -1;
+	return fclose(f) == 0 ? ret : -1;
+}
+
+/* `b` with its first `from` replaced by `to`; -1 when there is none. */
+static int change(qs_buf *b, const char *from, const char *to)
+{
+	const char *at = memmem(b->ptr, b->len, from, strlen(from));
+	size_t pos = at ? (size_t)(at - b->ptr) : 0;
+
+	if (!at)
+		return -1;
+	qs_buf_remove(b, pos, strlen(from));
+	return qs_buf_insert(b, pos, to, strlen(to));
+}
+
+/* The copy `want` with its first `from` replaced by `to`, as the copy. */
+static int put_changed(const qs_buf *want, const char *from, const char *to)
+{
+	qs_buf changed = QS_BUF_INIT;
+	int ret;
+
+	qs_buf_addbuf(&changed, want);
+	ret = change(&changed, from, to) < 0 ? -1 :
+	      put_file(copy_path, changed.ptr, changed.len);
+	qs_buf_release(&changed);
+	return ret;
+}
+
+/* Load `rev` with `flags`: patch 0's subject and the parent, or "ERROR". */
+static const char *first_subject(const char *rev, unsigned int flags)
+{
+	static char subject[256];
+	qs_manifest *m = NULL;
+	const qs_manifest_patch *p;
+
+	snprintf(subject, sizeof(subject), "ERROR");
+	if (qs_manifest_load(&m, repo_path, rev, flags) == 0 &&
+	    (p = qs_manifest_patch_byindex(m, 0)))
+		snprintf(subject, sizeof(subject), "%s, parent %.7s",
+			 qs_manifest_patch_subject(p),
+			 qs_manifest_parent(m) ? qs_manifest_parent(m) : "none");
+	qs_manifest_free(m);
+	return subject;
+}
+
+static void test_copy(unsigned int flags, const char *how)
+{
+	char *second_patches = replace(patches_json, "mm/gup: add folio pin helpers",
+				       "mm/gup: add folio pin helpers, v2");
+	qs_buf want = QS_BUF_INIT, other = QS_BUF_INIT;
+	char state[330], v2[128], v1[128];
+	git_oid first, second;
+
+	snprintf(copy_path, sizeof(copy_path), "%s/quiltsync/manifest-copy", repo_path);
+	snprintf(state, sizeof(state), "%s/quiltsync", repo_path);
+	if (write_manifest(&first, NULL, build_json, branches_json, patches_json, 1) < 0 ||
+	    write_manifest(&second, &first, build_json, branches_json, second_patches, 1) < 0) {
+		ok(0, "copy: cannot write the manifests");
+		goto done;
+	}
+	snprintf(v2, sizeof(v2), "mm/gup: add folio pin helpers, v2, parent %.7s",
+		 git_oid_tostr_s(&first));
+	snprintf(v1, sizeof(v1), "mm/gup: add folio pin helpers, parent none");
+	unlink(copy_path);
+
+	/* absent: the load reads git and writes the copy */
+	is_str(first_subject(NULL, flags), v2, "copy, %s: none yet, git is read", how);
+	expected_copy(&want, &second, &first, build_json, branches_json, second_patches);
+	ok(copy_is(&want), "copy, %s: written, header, blobs and index", how);
+	ok(access(copy_path, W_OK) < 0 || geteuid() == 0, "copy, %s: read-only", how);
+
+	/* this manifest's: read from the copy, parent and all, not from git */
+	qs_buf_addbuf(&other, &want);
+	ok(change(&other, "add folio pin helpers, v2", "ADD folio pin helpers, v2") == 0 &&
+	   change(&other, git_oid_tostr_s(&first), K3) == 0 &&
+	   put_file(copy_path, other.ptr, other.len) == 0 &&
+	   !strcmp(first_subject(NULL, flags), "mm/gup: ADD folio pin helpers, v2, parent 8888888"),
+	   "copy, %s: this manifest's copy is what is read", how);
+	ok(put_file(copy_path, want.ptr, want.len) == 0 &&
+	   !strcmp(first_subject(QS_MANIFEST_REF, flags), v2) &&
+	   !strcmp(first_subject(git_oid_tostr_s(&second), flags), v2),
+	   "copy, %s: for the ref named, or the commit's id", how);
+
+	/* a tag of the manifest commit: its copy is the commit's */
+	{
+		git_object *target = NULL;
+		git_signature *sig = NULL;
+		git_oid tag;
+		qs_manifest *m = NULL;
+
+		ok(git_object_lookup(&target, repo, &second, GIT_OBJECT_COMMIT) == 0 &&
+		   git_signature_new(&sig, "A", "a@example.org", 1709290800, 0) == 0 &&
+		   git_tag_create(&tag, repo, "built", target, sig, "built\n", 1) == 0 &&
+		   qs_manifest_load(&m, repo_path, "refs/tags/built", flags) == 0 &&
+		   !strcmp(qs_manifest_id(m), git_oid_tostr_s(&second)) && copy_is(&want),
+		   "copy, %s: a tag of the manifest: the commit's copy", how);
+		qs_manifest_free(m);
+		git_signature_free(sig);
+		git_object_free(target);
+	}
+
+	/* another manifest's: never used for this one, and replaced */
+	is_str(first_subject(QS_MANIFEST_REF "~1", flags), v1,
+	       "copy, %s: another manifest's copy is not used", how);
+	expected_copy(&other, &first, NULL, build_json, branches_json, patches_json);
+	ok(copy_is(&other), "copy, %s: and is replaced by this one's", how);
+	is_str(first_subject(NULL, flags), v2, "copy, %s: and back", how);
+	ok(copy_is(&want), "copy, %s: replaced again", how);
+
+	/* as long as the header says, no more, no less */
+	ok(put_file(copy_path, want.ptr, want.len - 1) == 0 &&
+	   !strcmp(first_subject(NULL, flags), v2) && copy_is(&want),
+	   "copy, %s: one byte short, it is not used and is written anew", how);
+	qs_buf_addch(&want, '\n');
+	ok(put_file(copy_path, want.ptr, want.len) == 0 &&
+	   !strcmp(first_subject(NULL, flags), v2), "copy, %s: one byte long, not used", how);
+	qs_buf_truncate(&want, want.len - 1);
+	ok(copy_is(&want), "copy, %s: and written anew", how);
+
+	/* a header that is not one, or not quite; an index that does not fit */
+	ok(put_file(copy_path, "garbage\n", 8) == 0 &&
+	   !strcmp(first_subject(NULL, flags), v2) && copy_is(&want),
+	   "copy, %s: garbage is replaced", how);
+	ok(put_changed(&want, " 5\n", " 05\n") == 0 &&
+	   !strcmp(first_subject(NULL, flags), v2) && copy_is(&want),
+	   "copy, %s: a count with a leading zero", how);
+	want.ptr[want.len - 1] = 2;
+	ok(put_file(copy_path, want.ptr, want.len) == 0 &&
+	   !strcmp(first_subject(NULL, flags), v2), "copy, %s: an index's flag not 0 or 1", how);
+	want.ptr[want.len - 1] = 1;
+	ok(copy_is(&want), "copy, %s: written anew", how);
+	want.ptr[want.len - 2] = 0x7f;
+	ok(put_file(copy_path, want.ptr, want.len) == 0 &&
+	   !strcmp(first_subject(NULL, flags), v2), "copy, %s: an index past patches.json", how);
+	want.ptr[want.len - 2] = 0;
+	ok(copy_is(&want), "copy, %s: not used, written anew", how);
+
+	/* a repository it cannot be written to: loads all the same */
+	unlink(copy_path);
+	if (rmdir(state) < 0 || put_file(state, "", 0) < 0) {
+		ok(0, "copy, %s: cannot put a file where the state directory goes", how);
+	} else {
+		is_str(first_subject(NULL, flags), v2,
+		       "copy, %s: a state directory that cannot be made: git is read", how);
+		unlink(state);
+	}
+	if (geteuid() == 0) {
+		ok(1, "copy, %s: a read-only repository # SKIP root writes anywhere", how);
+	} else if (chmod(repo_path, 0555) < 0) {
+		ok(0, "copy, %s: cannot make the repository read-only", how);
+	} else {
+		is_str(first_subject(NULL, flags), v2,
+		       "copy, %s: a read-only repository: git is read", how);
+		ok(access(copy_path, F_OK) < 0, "copy, %s: and no copy is made", how);
+		chmod(repo_path, 0755);
+	}
+	ok(!strcmp(first_subject(NULL, flags), v2) && copy_is(&want),
+	   "copy, %s: writable again, written again", how);
+	/* only a load that reads patches.json writes a copy: a copy is whole */
+	unlink(copy_path);
+	ok(!strcmp(first_subject(NULL, flags), v2) && access(copy_path, F_OK) == 0,
+	   "copy, %s: made by a load of the patches", how);
+	unlink(copy_path);
+	{
+		qs_manifest *m = NULL;
+
+		ok(qs_manifest_load(&m, repo_path, NULL, QS_MANIFEST_BRANCHES_ONLY) == 0 &&
+		   access(copy_path, F_OK) < 0, "copy, %s: not by a load of the branches", how);
+		qs_manifest_free(m);
+	}
+done:
+	qs_buf_release(&want);
+	qs_buf_release(&other);
+	free(second_patches);
+}
+
 int main(void)
 {
 	git_libgit2_init();
@@ -563,6 +1009,10 @@ int main(void)
 		test_missing();
 		test_history();
 		test_refused();
+		test_lazy();
+		test_lazy_refused();
+		test_copy(0, "eager");
+		test_copy(QS_MANIFEST_LAZY, "lazy");
 	}
 	git_repository_free(repo);
 	scratch_remove();
