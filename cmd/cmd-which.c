@@ -348,6 +348,9 @@ static void print_applied(const qs_manifest_patch *p)
 	case QS_MANIFEST_APPLIED_NOT_REACHED:
 		puts("not reached: its branch failed on an earlier patch");
 		break;
+	case QS_MANIFEST_APPLIED_EMPTY:
+		puts("empty: quilt pushes it, and it makes no commit");
+		break;
 	case QS_MANIFEST_APPLIED_COMMITTED:
 		puts("committed before, not applied by this build");
 		break;

@@ -19,60 +19,6 @@
 #include "json-read.h"
 #include "manifest-copy.h"
 #include "manifest-internal.h"
-#include "strmap.h"
-
-#include <git2.h>
-
-struct qs_manifest_branch {
-	const char *name, *section, *series, *slug, *tip, *depends_on;
-	qs_branch_kind kind;
-	qs_branch_mode mode;
-	qs_manifest_status status;
-	size_t patches;
-	const char *error, *error_patch, *error_file;
-	size_t error_line, error_hunk;
-	const struct qs__json_value *on; /* checked: objects of known kinds */
-};
-
-struct qs_manifest_patch {
-	const char *name, *section, *blob, *message_id, *subject;
-	const char *author_name, *author_email, *date;
-	size_t line;
-	int committed;
-	int64_t time;
-	int offset;
-	const char *series, *series_slug;
-	size_t series_position, series_count;
-	qs_manifest_applied applied;
-	size_t applied_offset, applied_fuzz;
-	const char *applied_error;
-	/* checked: objects or strings of the right fields */
-	const struct qs__json_value *trailers, *files, *commits;
-};
-
-struct qs_manifest {
-	char id[GIT_OID_HEXSZ + 1];
-	char parent[GIT_OID_HEXSZ + 1];
-	int has_parent;
-	int format;
-	const char *base, *base_id, *upstream, *upstream_id, *series_blob;
-	struct qs__json_doc *build, *branches_doc, *patches_doc;
-	struct qs_manifest_branch *branches;
-	size_t nbranches;
-	struct qs__strmap byname; /* branch name -> index */
-	struct qs_manifest_patch *patches;
-	size_t npatches;
-	/* build.json's counts, which the other blobs must match */
-	size_t want_branches, want_patches;
-	/*
-	 * QS_MANIFEST_LAZY: patches.json's text and where each patch lies in
-	 * it (copy.patches, copy.spans); patch i's tree, once parsed and
-	 * checked, else NULL.
-	 */
-	int lazy;
-	struct qs__manifest_copy copy;
-	struct qs__json_doc **patch_docs;
-};
 
 /* The spec's words, in the order of their enums. */
 static const char *const status_names[] = {
@@ -80,10 +26,13 @@ static const char *const status_names[] = {
 };
 static const char *const applied_names[] = {
 	"clean", "offset", "fuzz", "3-way", "failed", "not-reached", "committed",
+	"empty",
 };
 static const char *const kind_names[] = { "series", "tree", "integration" };
 static const char *const mode_names[] = { "rebuild", "append" };
-static const char *const start_names[] = { "base", "upstream", "branch", "remote" };
+const char *const qs__manifest_start_names[QS__MANIFEST_START_KINDS] = {
+	"base", "upstream", "branch", "remote",
+};
 
 /*
  * Where a field is, for messages: "branches.json: branch 3: 'on[1].kind'
@@ -320,8 +269,8 @@ static int load_starts(const struct where *item, const struct qs__json_value *on
 		const char *str;
 
 		if ((ret = element_object(&w, "on", i, s)) < 0 ||
-		    (ret = get_word(&kind, &w, s, "kind", start_names,
-				    QS_ARRAY_SIZE(start_names))) < 0 ||
+		    (ret = get_word(&kind, &w, s, "kind", qs__manifest_start_names,
+				    QS_ARRAY_SIZE(qs__manifest_start_names))) < 0 ||
 		    (ret = get_string(&str, &w, s, "name", REQUIRED)) < 0 ||
 		    (ret = get_string(&str, &w, s, "url", NULLABLE)) < 0 ||
 		    (ret = get_id(&str, &w, s, "id", NULLABLE)) < 0)
@@ -825,18 +774,6 @@ void qs_manifest_free(qs_manifest *m)
 	free(m);
 }
 
-const char *qs_manifest_id(const qs_manifest *m) { return m->id; }
-const char *qs_manifest_parent(const qs_manifest *m)
-{
-	return m->has_parent ? m->parent : NULL;
-}
-int qs_manifest_format(const qs_manifest *m) { return m->format; }
-const char *qs_manifest_base_name(const qs_manifest *m) { return m->base; }
-const char *qs_manifest_base_id(const qs_manifest *m) { return m->base_id; }
-const char *qs_manifest_upstream(const qs_manifest *m) { return m->upstream; }
-const char *qs_manifest_upstream_id(const qs_manifest *m) { return m->upstream_id; }
-const char *qs_manifest_series_blob(const qs_manifest *m) { return m->series_blob; }
-
 const char *qs_manifest_status_name(qs_manifest_status status)
 {
 	return (size_t)status < QS_ARRAY_SIZE(status_names) ?
@@ -849,79 +786,6 @@ const char *qs_manifest_applied_name(qs_manifest_applied how)
 	       applied_names[how] : NULL;
 }
 
-/* --- branches --- */
-
-size_t qs_manifest_branch_count(const qs_manifest *m) { return m ? m->nbranches : 0; }
-
-const qs_manifest_branch *qs_manifest_branch_byindex(const qs_manifest *m,
-						     size_t i)
-{
-	return m && i < m->nbranches ? &m->branches[i] : NULL;
-}
-
-const qs_manifest_branch *qs_manifest_branch_byname(const qs_manifest *m,
-						    const char *name)
-{
-	size_t *i = m && name ? qs__strmap_get(&m->byname, name) : NULL;
-
-	return i ? &m->branches[*i] : NULL;
-}
-
-const char *qs_manifest_branch_name(const qs_manifest_branch *b) { return b->name; }
-qs_branch_kind qs_manifest_branch_kind(const qs_manifest_branch *b) { return b->kind; }
-qs_branch_mode qs_manifest_branch_mode(const qs_manifest_branch *b) { return b->mode; }
-qs_manifest_status qs_manifest_branch_status(const qs_manifest_branch *b) { return b->status; }
-const char *qs_manifest_branch_section(const qs_manifest_branch *b) { return b->section; }
-const char *qs_manifest_branch_series(const qs_manifest_branch *b) { return b->series; }
-const char *qs_manifest_branch_slug(const qs_manifest_branch *b) { return b->slug; }
-const char *qs_manifest_branch_tip(const qs_manifest_branch *b) { return b->tip; }
-const char *qs_manifest_branch_depends_on(const qs_manifest_branch *b) { return b->depends_on; }
-size_t qs_manifest_branch_patches(const qs_manifest_branch *b) { return b->patches; }
-const char *qs_manifest_branch_error(const qs_manifest_branch *b) { return b->error; }
-const char *qs_manifest_branch_error_patch(const qs_manifest_branch *b) { return b->error_patch; }
-const char *qs_manifest_branch_error_file(const qs_manifest_branch *b) { return b->error_file; }
-size_t qs_manifest_branch_error_line(const qs_manifest_branch *b) { return b->error_line; }
-size_t qs_manifest_branch_error_hunk(const qs_manifest_branch *b) { return b->error_hunk; }
-
-size_t qs_manifest_branch_start_count(const qs_manifest_branch *b)
-{
-	return qs__json_count(b->on);
-}
-
-/* Members of element `i` of a checked array: NULL only out of range. */
-static const char *item_string(const struct qs__json_value *array, size_t i,
-			       const char *key)
-{
-	return qs__json_string(qs__json_get(qs__json_at(array, i), key), NULL);
-}
-
-qs_manifest_start_kind qs_manifest_branch_start_kind(const qs_manifest_branch *b,
-						     size_t i)
-{
-	const char *s = item_string(b->on, i, "kind");
-	size_t k;
-
-	for (k = 0; s && k < QS_ARRAY_SIZE(start_names); k++)
-		if (!strcmp(s, start_names[k]))
-			return (qs_manifest_start_kind)k;
-	return QS_MANIFEST_START_BASE;
-}
-
-const char *qs_manifest_branch_start_name(const qs_manifest_branch *b, size_t i)
-{
-	return item_string(b->on, i, "name");
-}
-
-const char *qs_manifest_branch_start_url(const qs_manifest_branch *b, size_t i)
-{
-	return item_string(b->on, i, "url");
-}
-
-const char *qs_manifest_branch_start_id(const qs_manifest_branch *b, size_t i)
-{
-	return item_string(b->on, i, "id");
-}
-
 /* --- patches --- */
 
 size_t qs_manifest_patch_count(const qs_manifest *m) { return m ? m->npatches : 0; }
@@ -932,232 +796,4 @@ const qs_manifest_patch *qs_manifest_patch_byindex(const qs_manifest *m, size_t 
 		return NULL;
 	/* what the manifest says does not change: only what it has parsed */
 	return m->lazy ? lazy_patch((qs_manifest *)m, i) : &m->patches[i];
-}
-
-/*
- * `s` as json-write writes it in a string, but for the bytes from 0x80,
- * kept as they are: a needle may be a part of a UTF-8 sequence, which a
- * string holds where it holds the whole. Lower case for `icase`.
- */
-static int escape_needle(qs_buf *out, const char *s, int icase)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		switch (c) {
-		case '"': qs_buf_adds(out, "\\\""); continue;
-		case '\\': qs_buf_adds(out, "\\\\"); continue;
-		case '\n': qs_buf_adds(out, "\\n"); continue;
-		case '\r': qs_buf_adds(out, "\\r"); continue;
-		case '\t': qs_buf_adds(out, "\\t"); continue;
-		case '\b': qs_buf_adds(out, "\\b"); continue;
-		case '\f': qs_buf_adds(out, "\\f"); continue;
-		default: break;
-		}
-		if (c < 0x20 || c == 0x7f)
-			qs_buf_addf(out, "\\u%04x", c);
-		else
-			qs_buf_addch(out, icase && c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-	}
-	return qs_buf_oom(out) ? QS_ENOMEM : 0;
-}
-
-static unsigned char ascii_lower(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
-/*
- * The first `needle` (lower case, not empty) in `len` bytes of `hay`,
- * ASCII letters in either case. The candidates for its first byte are
- * found with memchr, in both cases, so that the text is not walked byte
- * by byte.
- */
-static const char *find_icase(const char *hay, size_t len, const char *needle,
-			      size_t nlen)
-{
-	const char *end = hay + len, *lo, *up = NULL, *at;
-	unsigned char first = (unsigned char)needle[0];
-	int letter = first >= 'a' && first <= 'z';
-	size_t i;
-
-	if (len < nlen)
-		return NULL;
-	end = hay + len - nlen + 1; /* where a match can start, at the latest */
-	lo = memchr(hay, first, (size_t)(end - hay));
-	if (letter)
-		up = memchr(hay, first - 'a' + 'A', (size_t)(end - hay));
-	while (lo || up) {
-		at = !up || (lo && lo < up) ? lo : up;
-		for (i = 1; i < nlen; i++)
-			if (ascii_lower((unsigned char)at[i]) != (unsigned char)needle[i])
-				break;
-		if (i == nlen)
-			return at;
-		if (at == lo)
-			lo = memchr(at + 1, first, (size_t)(end - at - 1));
-		else
-			up = memchr(at + 1, first - 'a' + 'A', (size_t)(end - at - 1));
-	}
-	return NULL;
-}
-
-static int add_index(size_t **items, size_t *n, size_t *alloc, size_t i)
-{
-	if (QS_ARRAY_GROW(*items, *alloc, *n + 1) < 0)
-		return QS_ENOMEM;
-	(*items)[(*n)++] = i;
-	return 0;
-}
-
-/*
- * Search the text once, front to back: after a hit in a patch the
- * search goes on from its end. The patches whose text is not escaped
- * as the writer escapes it are candidates whatever the search finds.
- */
-static int find_in_text(size_t **items, size_t *count, size_t *alloc,
-			const qs_manifest *m, const qs_buf *needle, int icase)
-{
-	const char *text = m->copy.patches;
-	const struct qs__json_span *spans = m->copy.spans;
-	size_t k = 0, pos = 0, at = 0;
-	int ret;
-
-	while (k < m->npatches) {
-		const char *hit = icase ?
-			find_icase(text + pos, m->copy.patches_len - pos, needle->ptr, needle->len) :
-			memmem(text + pos, m->copy.patches_len - pos, needle->ptr, needle->len);
-
-		if (hit)
-			at = (size_t)(hit - text);
-		/* the patches before the hit, or all when there is none */
-		for (; k < m->npatches && (!hit || spans[k].end < at + needle->len); k++)
-			if (!spans[k].as_written &&
-			    (ret = add_index(items, count, alloc, k)) < 0)
-				return ret;
-		if (!hit || k >= m->npatches)
-			break;
-		if (spans[k].start > at) {
-			/* between two patches, or across one's start */
-			pos = at + 1;
-			continue;
-		}
-		if ((ret = add_index(items, count, alloc, k)) < 0)
-			return ret;
-		pos = spans[k++].end;
-	}
-	return 0;
-}
-
-int qs_manifest_patch_find(size_t **out, size_t *out_count, const qs_manifest *m,
-			   const char *needle, unsigned int flags)
-{
-	qs_buf escaped = QS_BUF_INIT;
-	size_t *items = NULL, count = 0, alloc = 0, i;
-	int icase = !!(flags & QS_MANIFEST_FIND_ICASE), ret;
-
-	if (out)
-		*out = NULL;
-	if (out_count)
-		*out_count = 0;
-	if (!out || !out_count || !m || !needle)
-		return qs__error_set(QS_EINVAL, "qs_manifest_patch_find: NULL argument");
-	if ((ret = escape_needle(&escaped, needle, icase)) < 0)
-		goto done;
-	if (m->lazy && escaped.len) {
-		ret = find_in_text(&items, &count, &alloc, m, &escaped, icase);
-	} else {
-		/* no text to search, or nothing to search for: every patch */
-		for (i = 0, ret = 0; i < m->npatches && ret == 0; i++)
-			ret = add_index(&items, &count, &alloc, i);
-	}
-	if (ret < 0)
-		goto done;
-	*out = items;
-	*out_count = count;
-	items = NULL;
-done:
-	free(items);
-	qs_buf_release(&escaped);
-	return ret;
-}
-
-const char *qs_manifest_patch_name(const qs_manifest_patch *p) { return p->name; }
-size_t qs_manifest_patch_line(const qs_manifest_patch *p) { return p->line; }
-const char *qs_manifest_patch_section(const qs_manifest_patch *p) { return p->section; }
-int qs_manifest_patch_committed(const qs_manifest_patch *p) { return p->committed; }
-const char *qs_manifest_patch_blob(const qs_manifest_patch *p) { return p->blob; }
-const char *qs_manifest_patch_message_id(const qs_manifest_patch *p) { return p->message_id; }
-const char *qs_manifest_patch_subject(const qs_manifest_patch *p) { return p->subject; }
-const char *qs_manifest_patch_author_name(const qs_manifest_patch *p) { return p->author_name; }
-const char *qs_manifest_patch_author_email(const qs_manifest_patch *p) { return p->author_email; }
-const char *qs_manifest_patch_date(const qs_manifest_patch *p) { return p->date; }
-
-int qs_manifest_patch_time(int64_t *out_seconds, int *out_offset_minutes,
-			   const qs_manifest_patch *p)
-{
-	if (!p || !p->date)
-		return QS_ENOTFOUND;
-	if (out_seconds)
-		*out_seconds = p->time;
-	if (out_offset_minutes)
-		*out_offset_minutes = p->offset;
-	return 0;
-}
-
-size_t qs_manifest_patch_trailer_count(const qs_manifest_patch *p)
-{
-	return qs__json_count(p->trailers);
-}
-
-const char *qs_manifest_patch_trailer_key(const qs_manifest_patch *p, size_t i)
-{
-	return item_string(p->trailers, i, "key");
-}
-
-const char *qs_manifest_patch_trailer_value(const qs_manifest_patch *p, size_t i)
-{
-	return item_string(p->trailers, i, "value");
-}
-
-size_t qs_manifest_patch_file_count(const qs_manifest_patch *p)
-{
-	return qs__json_count(p->files);
-}
-
-const char *qs_manifest_patch_file_byindex(const qs_manifest_patch *p, size_t i)
-{
-	return qs__json_string(qs__json_at(p->files, i), NULL);
-}
-
-const char *qs_manifest_patch_series(const qs_manifest_patch *p) { return p->series; }
-const char *qs_manifest_patch_series_slug(const qs_manifest_patch *p) { return p->series_slug; }
-size_t qs_manifest_patch_series_position(const qs_manifest_patch *p) { return p->series_position; }
-size_t qs_manifest_patch_series_count(const qs_manifest_patch *p) { return p->series_count; }
-qs_manifest_applied qs_manifest_patch_applied(const qs_manifest_patch *p) { return p->applied; }
-size_t qs_manifest_patch_applied_offset(const qs_manifest_patch *p) { return p->applied_offset; }
-size_t qs_manifest_patch_applied_fuzz(const qs_manifest_patch *p) { return p->applied_fuzz; }
-const char *qs_manifest_patch_applied_error(const qs_manifest_patch *p) { return p->applied_error; }
-
-size_t qs_manifest_patch_commit_count(const qs_manifest_patch *p)
-{
-	return qs__json_count(p->commits);
-}
-
-const char *qs_manifest_patch_commit_branch(const qs_manifest_patch *p, size_t i)
-{
-	return item_string(p->commits, i, "branch");
-}
-
-const char *qs_manifest_patch_commit_id(const qs_manifest_patch *p, size_t i)
-{
-	return item_string(p->commits, i, "commit");
-}
-
-size_t qs_manifest_patch_commit_position(const qs_manifest_patch *p, size_t i)
-{
-	int64_t n = qs__json_int(qs__json_get(qs__json_at(p->commits, i), "position"),
-				 NULL);
-
-	return n > 0 ? (size_t)n : 0;
 }

@@ -797,6 +797,11 @@ test_expect_success 'an empty patch file: applied as quilt does, no commit' '
 	test_cmp expect actual &&
 	git -C demo-empty/linux rev-list --count origin/master..mm-nonmm-unstable >actual &&
 	echo 1 >expect &&
+	test_cmp expect actual &&
+	# the manifest says so, and reads back
+	quiltsync which -c demo-empty/quiltsync.yaml --json lib-empty.patch >which.json &&
+	jq -r ".[0].applied.how, (.[0].branches[] | [.name, .commit] | @tsv)" which.json >actual &&
+	printf "empty\nmm-nonmm-unstable\t\n" >expect &&
 	test_cmp expect actual
 '
 

@@ -196,6 +196,7 @@ typedef enum {
 	QS_MANIFEST_APPLIED_FAILED,      /**< it did not apply */
 	QS_MANIFEST_APPLIED_NOT_REACHED, /**< its branch failed on an earlier patch */
 	QS_MANIFEST_APPLIED_COMMITTED,   /**< already committed (##name.patch), not applied */
+	QS_MANIFEST_APPLIED_EMPTY,       /**< an empty patch: quilt pushes it, no commit */
 } qs_manifest_applied;
 
 /** The word patches.json uses ("clean", "3-way", ...); NULL if none. */
