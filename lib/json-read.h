@@ -163,4 +163,12 @@ const struct qs__json_value *qs__json_value_at(const struct qs__json_value *v,
 const struct qs__json_value *qs__json_get(const struct qs__json_value *v,
 					  const char *key);
 
+/*
+ * Shared by the parser (json-read.c) and the splitter (json-split.c),
+ * which must agree on what JSON is: the blanks between tokens, and the
+ * value of four hex digits (-1 when they are not).
+ */
+extern const unsigned char qs__json_space[256];
+int qs__json_hex4(const unsigned char *s);
+
 #endif
