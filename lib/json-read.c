@@ -12,6 +12,7 @@
  */
 #include "internal.h"
 #include "json-read.h"
+#include "json-write.h"
 
 /*
  * 16 bytes: a big manifest has a quarter of a million values (keys
@@ -731,4 +732,51 @@ const struct qs__json_value *qs__json_get(const struct qs__json_value *v,
 			return &v->u.items[2 * i + 1];
 	}
 	return NULL;
+}
+
+void qs__json_write_value(struct json *j, const struct qs__json_value *v)
+{
+	const char *s;
+	size_t i, len = 0;
+	int is_int;
+	int64_t n;
+
+	switch (qs__json_type(v)) {
+	case QS__JSON_NULL:
+		json_null(j);
+		break;
+	case QS__JSON_BOOL:
+		json_bool(j, qs__json_bool(v));
+		break;
+	case QS__JSON_NUMBER:
+		n = qs__json_int(v, &is_int);
+		if (is_int) {
+			json_int(j, n);
+		} else {
+			s = qs__json_number_text(v, &len);
+			json_number_text(j, s, len);
+		}
+		break;
+	case QS__JSON_STRING:
+		s = qs__json_string(v, &len);
+		json_string_len(j, s, len);
+		break;
+	case QS__JSON_ARRAY:
+		json_array_begin(j);
+		for (i = 0; i < qs__json_count(v); i++)
+			qs__json_write_value(j, qs__json_at(v, i));
+		json_array_end(j);
+		break;
+	case QS__JSON_OBJECT:
+		json_object_begin(j);
+		for (i = 0; i < qs__json_count(v); i++) {
+			s = qs__json_key_at(v, i, &len);
+			json_key_len(j, s, len);
+			qs__json_write_value(j, qs__json_value_at(v, i));
+		}
+		json_object_end(j);
+		break;
+	default:
+		break;
+	}
 }

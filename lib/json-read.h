@@ -163,6 +163,14 @@ const struct qs__json_value *qs__json_value_at(const struct qs__json_value *v,
 const struct qs__json_value *qs__json_get(const struct qs__json_value *v,
 					  const char *key);
 
+struct json;
+/**
+ * Write `v` with json-write's writer: what a parse gives back, byte for
+ * byte, where the text was written by json-write (the round trip the
+ * tests and the fuzzer check).
+ */
+void qs__json_write_value(struct json *j, const struct qs__json_value *v);
+
 /*
  * Shared by the parser (json-read.c) and the splitter (json-split.c),
  * which must agree on what JSON is: the blanks between tokens, and the

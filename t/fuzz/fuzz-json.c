@@ -100,53 +100,6 @@ static void walk(const struct qs__json_value *v)
 	}
 }
 
-static void write_value(struct json *j, const struct qs__json_value *v)
-{
-	const char *s;
-	size_t i, len;
-	int is_int;
-	int64_t n;
-
-	switch (qs__json_type(v)) {
-	case QS__JSON_NULL:
-		json_null(j);
-		break;
-	case QS__JSON_BOOL:
-		json_bool(j, qs__json_bool(v));
-		break;
-	case QS__JSON_NUMBER:
-		n = qs__json_int(v, &is_int);
-		if (is_int) {
-			json_int(j, n);
-		} else {
-			s = qs__json_number_text(v, &len);
-			json_number_text(j, s, len);
-		}
-		break;
-	case QS__JSON_STRING:
-		s = qs__json_string(v, &len);
-		json_string_len(j, s, len);
-		break;
-	case QS__JSON_ARRAY:
-		json_array_begin(j);
-		for (i = 0; i < qs__json_count(v); i++)
-			write_value(j, qs__json_at(v, i));
-		json_array_end(j);
-		break;
-	case QS__JSON_OBJECT:
-		json_object_begin(j);
-		for (i = 0; i < qs__json_count(v); i++) {
-			s = qs__json_key_at(v, i, &len);
-			json_key_len(j, s, len);
-			write_value(j, qs__json_value_at(v, i));
-		}
-		json_object_end(j);
-		break;
-	default:
-		abort();
-	}
-}
-
 static int same_bytes(const char *a, size_t alen, const char *b, size_t blen)
 {
 	return alen == blen && !memcmp(a, b, alen);
@@ -208,7 +161,7 @@ static char *write_doc(const struct qs__json_doc *doc, size_t *len)
 
 	CHECK(f);
 	json_init(&j, f);
-	write_value(&j, qs__json_root(doc));
+	qs__json_write_value(&j, qs__json_root(doc));
 	json_end_document(&j);
 	CHECK(fclose(f) == 0);
 	return out;
