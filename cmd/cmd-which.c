@@ -509,7 +509,10 @@ int cmd_which(int argc, char **argv)
 		cli_error("--grep and --path cannot be used together");
 		return QS_EXIT_USAGE;
 	}
-	cli_tune_libgit2();
+	/*
+	 * No cli_tune_libgit2(): it initialises libgit2, which a query read
+	 * from the manifest's copy does without (qs_manifest_load).
+	 */
 	if ((ret = cli_load_config(&cfg, config_path)) != 0)
 		return ret;
 	if (qs_manifest_load(&m, qs_config_repository(cfg), rev, QS_MANIFEST_LAZY) < 0) {

@@ -13,6 +13,7 @@
 #include "internal.h"
 #include "base.h"
 #include "build-internal.h"
+#include "group.h"
 #include "lock.h"
 #include "refs.h"
 #include "worktrees.h"
@@ -283,6 +284,8 @@ static int prepare(struct build_ctx *c, struct qs__lock **lock,
 	size_t i;
 	int ret;
 
+	if ((ret = qs__git_init()) < 0)
+		return ret;
 	if (git_repository_open_ext(&c->repo, cfg->repository,
 				    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
 		/* the config names it: a config error, exit 2 */

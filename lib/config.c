@@ -24,6 +24,7 @@
  */
 #include "internal.h"
 #include "config-internal.h"
+#include "refname.h"
 #include "group.h"
 
 #include <git2.h>
@@ -511,13 +512,10 @@ static int get_string(struct parser *p, const struct node *n, char **out)
 	return 0;
 }
 
+/* git's rules, without initialising libgit2 (refname.h says why) */
 static int ref_is_valid(const char *ref)
 {
-	int valid = 0;
-
-	if (qs__git_init() < 0 || git_reference_name_is_valid(&valid, ref) < 0)
-		return 0;
-	return valid;
+	return qs__refname_is_valid(ref);
 }
 
 /* "refs/<prefix>" + name is a valid ref name. */

@@ -6,6 +6,7 @@
  */
 #include "internal.h"
 #include "build-internal.h"
+#include "group.h"
 #include "json-read.h"
 #include "json-write.h"
 #include "state.h"
@@ -469,6 +470,8 @@ int qs_build_report_load(qs_build **out, const qs_config *cfg)
 	if (!out || !cfg)
 		return qs__error_set(QS_EINVAL, "qs_build_report_load: NULL argument");
 	*out = NULL;
+	if ((ret = qs__git_init()) < 0)
+		return ret;
 	if (git_repository_open_ext(&repo, cfg->repository,
 				    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
 		return qs__error_set(QS_ECONFIG, "'%s' is not a git repository",

@@ -6,6 +6,7 @@
  */
 #include "internal.h"
 #include "config-internal.h"
+#include "group.h"
 #include "merge.h"
 
 #include <git2.h>
@@ -39,6 +40,8 @@ int qs_resolve_record(size_t *out_recorded, const qs_config *cfg,
 	if (!out_recorded || !cfg || !worktree)
 		return qs__error_set(QS_EINVAL, "qs_resolve_record: NULL argument");
 	*out_recorded = 0;
+	if ((ret = qs__git_init()) < 0)
+		return ret;
 	if (git_repository_open_ext(&repo, worktree, 0, NULL) < 0)
 		return qs__error_set(QS_ENOTFOUND, "'%s' is not in a git worktree",
 				     worktree);

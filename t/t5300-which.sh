@@ -333,6 +333,37 @@ test_expect_success 'the latest manifest answers by default' '
 	test_expect_code 1 qs_which c007a7 2>err
 '
 
+# Without --rev, which reads the ref and the manifest's copy itself, with
+# no libgit2 (whose start reads the whole CA bundle); the answers must be
+# the same wherever git keeps the ref, and from a linked worktree (which
+# goes through libgit2).
+test_expect_success 'the same answers with the manifest ref packed, and the copy of an older build' '
+	qs_which --json d007a7 >before &&
+	git -C repo pack-refs --all &&
+	test ! -e repo/.git/refs/quiltsync/manifest &&
+	grep -q " refs/quiltsync/manifest\$" repo/.git/packed-refs &&
+	qs_which --json d007a7 >after &&
+	test_cmp before after &&
+	# a copy of the first manifest must not answer for the second
+	qs_which --rev $MANIFEST^ --json mm-vmscan-rename-nr-scanned.patch >/dev/null &&
+	qs_which --json d007a7 >again &&
+	test_cmp before again
+'
+
+test_expect_success 'the same answers from a linked worktree of the repository' '
+	git -C repo worktree add -q --detach "$TRASH/linked" $MANIFEST &&
+	sed "s|^repository: repo|repository: linked|" quiltsync.yaml >linked.yaml &&
+	quiltsync which -c linked.yaml --json d007a7 >from-linked &&
+	qs_which --json d007a7 >from-main &&
+	test_cmp from-main from-linked
+'
+
+test_expect_success 'a query reads no CA bundle (libgit2 stays asleep)' '
+	command -v strace >/dev/null || { echo "strace is not installed: not checked" && return 0; } &&
+	strace -f -e trace=openat -o trace "$QUILTSYNC" which -c quiltsync.yaml d007a7 >/dev/null &&
+	! grep -q "ca-certificates\\|/etc/ssl" trace
+'
+
 test_expect_success '--rev: an earlier build answers' '
 	qs_which --json --rev $MANIFEST~1 c007a7 >out &&
 	patches out >actual &&
