@@ -61,6 +61,17 @@ int qs__manifest_copy_map(struct qs__manifest_copy *out, const char *common_dir,
 			  const git_oid *id);
 
 /*
+ * The latest manifest's commit (`*id`) and its copy mapped, found
+ * without libgit2 (whose start costs a query more than the query): the
+ * ref read as git stores it, loose or packed, in a repository laid out
+ * plainly (a .git directory, or a bare one). 0 when mapped; 1 when this
+ * way cannot tell (a linked worktree, no such ref, a copy of another
+ * commit): then libgit2 must.
+ */
+int qs__manifest_copy_quick(struct qs__manifest_copy *copy, git_oid *id,
+			    const char *repository);
+
+/*
  * The manifest `commit` from git: its parent, build.json, branches.json,
  * and with `patches` patches.json, whose copy is then written for the
  * next load when the repository lets us (a failure to write is only

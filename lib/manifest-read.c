@@ -20,7 +20,6 @@
 #include "manifest-copy.h"
 #include "manifest-internal.h"
 
-#include <sys/stat.h>
 
 /* The spec's words, in the order of their enums. */
 static const char *const status_names[] = {
@@ -697,101 +696,6 @@ static int read_manifest(struct qs__manifest_copy *out, git_repository *repo,
 	return ret;
 }
 
-/* `ref`'s id in "<gitdir>/packed-refs"; -1 when it is not there. */
-static int packed_ref(git_oid *id, const char *gitdir, const char *ref)
-{
-	qs_buf path = QS_BUF_INIT, text = QS_BUF_INIT;
-	const char *p, *end;
-	size_t rlen = strlen(ref);
-	int ret = -1;
-
-	qs_buf_addf(&path, "%s/packed-refs", gitdir);
-	if (qs_buf_oom(&path) || qs__read_file(&text, path.ptr) < 0) {
-		qs_error_clear();
-		goto done;
-	}
-	for (p = text.ptr, end = p + text.len; p < end; ) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-
-		if (len == GIT_OID_HEXSZ + 1 + rlen && p[GIT_OID_HEXSZ] == ' ' &&
-		    !memcmp(p + GIT_OID_HEXSZ + 1, ref, rlen) &&
-		    git_oid_fromstrn(id, p, GIT_OID_HEXSZ) == 0) {
-			ret = 0;
-			break;
-		}
-		p += len + 1;
-	}
-done:
-	qs_buf_release(&path);
-	qs_buf_release(&text);
-	return ret;
-}
-
-/* Read all of a small file into `out`; 0, or -1 when it cannot be. */
-static int read_small(char *out, size_t size, const char *path)
-{
-	FILE *f = fopen(path, "re");
-	size_t n;
-
-	if (!f)
-		return -1;
-	n = fread(out, 1, size - 1, f);
-	out[n] = '\0';
-	fclose(f);
-	return n ? 0 : -1;
-}
-
-/*
- * The manifest ref's commit, read as git stores it (a loose ref, else a
- * line of packed-refs), and its derived copy mapped, without libgit2:
- * initialising it costs a command that only reads more than the query
- * (mbedTLS parses the whole CA bundle). Only for a repository laid out
- * plainly (a worktree's .git directory, or a bare one); anything else,
- * or a copy of another commit, is 1: libgit2 then does it all.
- */
-static int quick_copy(struct qs__manifest_copy *copy, git_oid *id,
-		      const char *repository)
-{
-	static const char ref[] = "refs/quiltsync/manifest";
-	qs_buf gitdir = QS_BUF_INIT, path = QS_BUF_INIT;
-	char text[GIT_OID_HEXSZ + 2];
-	struct stat st;
-	int ret = 1;
-
-	qs_buf_addf(&gitdir, "%s/.git", repository);
-	if (qs_buf_oom(&gitdir))
-		goto done;
-	if (stat(gitdir.ptr, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		/* bare, or a git directory itself */
-		qs_buf_sets(&gitdir, repository);
-		qs_buf_addf(&path, "%s/objects", repository);
-		if (qs_buf_oom(&path) || stat(path.ptr, &st) < 0 || !S_ISDIR(st.st_mode))
-			goto done;
-	}
-	/* a linked worktree's refs live in its common directory: libgit2 knows */
-	qs_buf_clear(&path);
-	qs_buf_addf(&path, "%s/commondir", gitdir.ptr);
-	if (qs_buf_oom(&path) || stat(path.ptr, &st) == 0)
-		goto done;
-	qs_buf_clear(&path);
-	qs_buf_addf(&path, "%s/%s", gitdir.ptr, ref);
-	if (qs_buf_oom(&path))
-		goto done;
-	if (read_small(text, sizeof(text), path.ptr) == 0) {
-		if (strlen(text) != GIT_OID_HEXSZ + 1 || text[GIT_OID_HEXSZ] != '\n' ||
-		    git_oid_fromstrn(id, text, GIT_OID_HEXSZ) < 0)
-			goto done;
-	} else if (errno != ENOENT || packed_ref(id, gitdir.ptr, ref) < 0) {
-		goto done;
-	}
-	ret = qs__manifest_copy_map(copy, gitdir.ptr, id) == 0 ? 0 : 1;
-done:
-	qs_buf_release(&gitdir);
-	qs_buf_release(&path);
-	return ret;
-}
-
 int qs_manifest_load(qs_manifest **out, const char *repository,
 		     const char *rev, unsigned int flags)
 {
@@ -809,7 +713,7 @@ int qs_manifest_load(qs_manifest **out, const char *repository,
 		return QS_ENOMEM;
 	/* the common case, with no libgit2 at all: the latest, and its copy */
 	if (!rev && !(flags & QS_MANIFEST_BRANCHES_ONLY) &&
-	    quick_copy(&copy, &id, repository) == 0)
+	    qs__manifest_copy_quick(&copy, &id, repository) == 0)
 		goto take;
 	if ((ret = qs__git_init()) < 0)
 		goto done;
