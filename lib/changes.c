@@ -92,6 +92,15 @@ int qs__changes_find(struct build_ctx *c)
 	size_t i, k;
 	int ret = 0;
 
+	for (i = 0; i < c->b->nbranches; i++) {
+		qs_branch_status st = c->b->branches[i]->status;
+
+		if (st == QS_BRANCH_CREATED || st == QS_BRANCH_UPDATED ||
+		    st == QS_BRANCH_GONE)
+			break;
+	}
+	if (i == c->b->nbranches)
+		return 0;	/* nothing moved: nothing to list, nothing to read */
 	if (qs_manifest_load(&m, c->cfg->repository, NULL, 0) < 0) {
 		qs_error_clear();	/* none yet, or unreadable: nothing to compare */
 		return 0;

@@ -592,39 +592,63 @@ struct documents {
 
 static const char *const doc_names[3] = { "branches.json", "build.json", "patches.json" };
 
-static int documents_make(struct documents *d, struct build_ctx *c)
+/* One document into d->text[i], written by `write`. */
+static int document(struct documents *d, size_t i, struct build_ctx *c,
+		    int (*write)(struct json *j, struct build_ctx *c, void *arg),
+		    void *arg)
 {
-	struct holdings h;
-	qs_buf series = QS_BUF_INIT;
-	size_t i;
+	FILE *f = open_memstream(&d->text[i], &d->len[i]);
+	struct json j;
 	int ret;
 
-	memset(d, 0, sizeof(*d));
-	if ((ret = holdings_make(&h, c)) < 0)
-		goto done;
-	if ((ret = qs__read_file(&series, qs_series_path(qs_queue_series(c->queue)))) < 0)
-		goto done;
-	for (i = 0; i < 3 && !ret; i++) {
-		FILE *f = open_memstream(&d->text[i], &d->len[i]);
-		struct json j;
+	if (!f)
+		return qs__error_oom();
+	json_init(&j, f);
+	ret = write(&j, c, arg);
+	if (fclose(f) != 0 || !d->text[i])
+		ret = ret ? ret : qs__error_oom();
+	return ret;
+}
 
-		if (!f) {
-			ret = qs__error_oom();
-			break;
-		}
-		json_init(&j, f);
-		if (i == 0)
-			branches_json(&j, c);
-		else if (i == 1)
-			build_json(&j, c, &series, h.npatches);
-		else
-			ret = patches_json(&j, c, &h);
-		if (fclose(f) != 0 || !d->text[i])
-			ret = ret ? ret : qs__error_oom();
-	}
-done:
-	qs_buf_release(&series);
-	holdings_clear(&h);
+static int write_branches(struct json *j, struct build_ctx *c, void *arg)
+{
+	branches_json(j, c);
+	return 0;
+}
+
+/* build.json and patches.json, once branches.json says there is a build to record. */
+struct rest {
+	struct holdings h;
+	qs_buf series;
+};
+
+static int write_build(struct json *j, struct build_ctx *c, void *arg)
+{
+	struct rest *r = arg;
+
+	build_json(j, c, &r->series, r->h.npatches);
+	return 0;
+}
+
+static int write_patches(struct json *j, struct build_ctx *c, void *arg)
+{
+	struct rest *r = arg;
+
+	return patches_json(j, c, &r->h);
+}
+
+static int documents_rest(struct documents *d, struct build_ctx *c)
+{
+	struct rest r;
+	int ret;
+
+	qs_buf_init(&r.series);
+	if ((ret = holdings_make(&r.h, c)) == 0 &&
+	    (ret = qs__read_file(&r.series, qs_series_path(qs_queue_series(c->queue)))) == 0 &&
+	    (ret = document(d, 1, c, write_build, &r)) == 0)
+		ret = document(d, 2, c, write_patches, &r);
+	qs_buf_release(&r.series);
+	holdings_clear(&r.h);
 	return ret;
 }
 
@@ -723,9 +747,13 @@ int qs__manifest_write(struct build_ctx *c, git_oid *out, int *written,
 		npatches += c->b->branches[i]->kind == QS_BRANCH_TREE ?
 			    c->b->branches[i]->patches : 0;
 	}
-	if ((ret = documents_make(&d, c)) < 0)
+	/* branches.json first: a build that changed none needs no more */
+	memset(&d, 0, sizeof(d));
+	if ((ret = document(&d, 0, c, write_branches, NULL)) < 0)
 		goto done;
 	if (!moved && previous && same_as(c->srepo, previous, &d))
+		goto done;
+	if ((ret = documents_rest(&d, c)) < 0)
 		goto done;
 	/* a tree of three blobs, in git's order of names */
 	for (i = 0; i < 3; i++) {
