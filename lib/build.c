@@ -85,7 +85,7 @@ static int resolve_base(struct build_ctx *c)
 /* A report branch for every branch of the plan, with its ref as it is. */
 static int report_plan(struct build_ctx *c)
 {
-	size_t i, tree_patches = 0;
+	size_t i;
 
 	for (i = 0; i < c->plan->n; i++) {
 		const struct qs__plan_branch *pb = &c->plan->v[i];
@@ -102,9 +102,9 @@ static int report_plan(struct build_ctx *c)
 			return ret;
 		/* for the progress report: each active patch, once per branch */
 		if (pb->kind == QS_BRANCH_TREE) {
-			size_t k;
+			size_t k, tree_patches = 0;
 
-			for (k = tree_patches = 0; k < pb->nentries; k++)
+			for (k = 0; k < pb->nentries; k++)
 				tree_patches += qs_entry_kind_of(pb->entries[k]) == QS_ENTRY_PATCH;
 			c->prog.patches_total += tree_patches * (pb->nseries ? 2 : 1);
 		}

@@ -71,10 +71,12 @@ static int branch_changes(struct build_ctx *c, struct qs_build_branch *br,
 			if (!qs__strmap_get(&now, qs_manifest_patch_name(mp)))
 				ret = add_name(br, CHANGE_REMOVED, qs_manifest_patch_name(mp));
 			/* a series moved away takes its patches to one section */
-			if (!ret && br->status == QS_BRANCH_GONE && !br->moved_to &&
-			    section_now(c, qs_manifest_patch_name(mp)) &&
-			    !(br->moved_to = qs__strdup(section_now(c, qs_manifest_patch_name(mp)))))
-				ret = QS_ENOMEM;
+			if (!ret && br->status == QS_BRANCH_GONE && !br->moved_to) {
+				const char *sec = section_now(c, qs_manifest_patch_name(mp));
+
+				if (sec && !(br->moved_to = qs__strdup(sec)))
+					ret = QS_ENOMEM;
+			}
 			break;
 		}
 	}

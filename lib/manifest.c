@@ -112,8 +112,7 @@ static void starts_json(struct json *j, struct build_ctx *c,
 	json_array_end(j);
 }
 
-static void error_json(struct json *j, struct build_ctx *c,
-		       const struct qs_build_branch *br)
+static void error_json(struct json *j, const struct qs_build_branch *br)
 {
 	json_key(j, "error");
 	if (!br->error || holds(br)) {
@@ -135,7 +134,6 @@ static void error_json(struct json *j, struct build_ctx *c,
 	else
 		json_null(j);
 	json_object_end(j);
-	QS_UNUSED(c);
 }
 
 static void branches_json(struct json *j, struct build_ctx *c)
@@ -162,7 +160,7 @@ static void branches_json(struct json *j, struct build_ctx *c)
 		json_kv_bool(j, "publish", !br->unpublished);
 		json_kv_string(j, "depends_on", br->depends_on);
 		json_kv_int(j, "patches", (int64_t)br->patches);
-		error_json(j, c, br);
+		error_json(j, br);
 		json_object_end(j);
 	}
 	json_array_end(j);
@@ -391,8 +389,8 @@ static const char *const how_words[] = {
 };
 
 /* How the patch fared on its tree branch. */
-static void applied_json(struct json *j, struct build_ctx *c,
-			 const qs_series_entry *e, const struct patch_commit *pc,
+static void applied_json(struct json *j, const qs_series_entry *e,
+			 const struct patch_commit *pc,
 			 const struct qs_build_branch *tree)
 {
 	const char *how, *error = NULL;
@@ -415,7 +413,6 @@ static void applied_json(struct json *j, struct build_ctx *c,
 	json_kv_int(j, "fuzz", pc ? pc->fuzz : 0);
 	json_kv_string(j, "error", error);
 	json_object_end(j);
-	QS_UNUSED(c);
 }
 
 static void date_json(struct json *j, const qs_mail *mail)
@@ -536,7 +533,7 @@ static int patches_json(struct json *j, struct build_ctx *c,
 		} else {
 			json_null(j);
 		}
-		applied_json(j, c, e, tree ? own_on(&x, i, t) : NULL, tree);
+		applied_json(j, e, tree ? own_on(&x, i, t) : NULL, tree);
 		json_key(j, "commits");
 		json_array_begin(j);
 		for (b = 0; b < nb; b++) {
