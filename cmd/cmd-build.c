@@ -19,7 +19,7 @@
 #include "report.h"
 
 static const char usage[] =
-	"quiltsync build [-c FILE] [--dry-run] [--allow-rewrite] [--no-cache] "
+	"quiltsync build [-c FILE] [--dry-run] [--allow-rewrite BRANCH...] [--no-cache] "
 	"[--wait SECONDS] [--jobs N] [--json] [-q]";
 
 /* What the progress callback needs. */
@@ -58,7 +58,8 @@ static void draw_progress(const qs_build_progress *p, void *payload)
 int cmd_build(int argc, char **argv)
 {
 	const char *config_path = NULL;
-	int dry_run = 0, allow_rewrite = 0, no_cache = 0, json = 0,
+	struct cli_list allow_rewrite = { NULL, 0 };
+	int dry_run = 0, no_cache = 0, json = 0,
 	    quiet = 0, wait = 0, jobs = 0, ret;
 	qs_build_options opts = QS_BUILD_OPTIONS_INIT;
 	qs_config *cfg = NULL;
@@ -69,8 +70,9 @@ int cmd_build(int argc, char **argv)
 		  "the config (default: ./quiltsync.yaml)", 0 },
 		{ CLI_OPT_FLAG, 'n', "dry-run", &dry_run, NULL,
 		  "print the plan (branch, old -> new, why); write nothing", 0 },
-		{ CLI_OPT_FLAG, 0, "allow-rewrite", &allow_rewrite, NULL,
-		  "rebuild an append-only branch whose patches changed", 0 },
+		{ CLI_OPT_LIST, 0, "allow-rewrite", &allow_rewrite, "BRANCH",
+		  "rebuild this append-only branch from its start if its "
+		  "patches changed (repeatable)", 0 },
 		{ CLI_OPT_FLAG, 0, "no-cache", &no_cache, NULL,
 		  "apply every patch again instead of reusing earlier commits", 0 },
 		{ CLI_OPT_INT, 0, "wait", &wait, "SECONDS",
@@ -87,17 +89,18 @@ int cmd_build(int argc, char **argv)
 	if (cli_parse_no_operands(argc, argv, options, usage,
 				"Build every branch the config describes from the queue, "
 				"and update them all in one step.", &ret))
-		return ret;
+		goto done;
 	if (wait < -1 || jobs < 0) {
 		cli_error("%s must not be negative", jobs < 0 ? "--jobs" : "--wait");
-		return QS_EXIT_USAGE;
+		ret = QS_EXIT_USAGE;
+		goto done;
 	}
 	cli_tune_libgit2();
 	if ((ret = cli_load_config(&cfg, config_path)) != 0)
-		return ret;
+		goto done;
 	opts.flags = (dry_run ? QS_BUILD_DRY_RUN : 0) |
-		     (allow_rewrite ? QS_BUILD_ALLOW_REWRITE : 0) |
 		     (no_cache ? QS_BUILD_NO_CACHE : 0);
+	opts.allow_rewrite = allow_rewrite.items;
 	opts.wait_seconds = wait;
 	opts.jobs = jobs;
 	memset(&run, 0, sizeof(run));
@@ -127,5 +130,6 @@ done:
 	}
 	qs_build_free(build);
 	qs_config_free(cfg);
+	free(allow_rewrite.items);
 	return ret;
 }

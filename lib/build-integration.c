@@ -152,7 +152,7 @@ static int start_tip(struct build_ctx *c, git_oid *out, const struct qs__start *
 			s->branch) ? QS_ENOMEM : 1;
 }
 
-static const char *start_label(const struct qs__start *s)
+const char *qs__start_label(const struct qs__start *s)
 {
 	switch (s->kind) {
 	case QS__START_BASE: return "base";
@@ -194,7 +194,7 @@ static int merge_into(struct build_ctx *c, git_oid *tip, const git_oid *theirs,
 			    !strncmp(s->ref, "refs/heads/", 11) ? s->ref + 11 : s->ref,
 			    s->url, br->name);
 	else
-		qs_buf_addf(&msg, "Merge branch '%s' into %s\n", start_label(s),
+		qs_buf_addf(&msg, "Merge branch '%s' into %s\n", qs__start_label(s),
 			    br->name);
 	if (qs_buf_oom(&msg))
 		return QS_ENOMEM;
@@ -238,7 +238,7 @@ static int merge_into(struct build_ctx *c, git_oid *tip, const git_oid *theirs,
 			}
 		}
 		ret = qs__set_text(&br->error, "merging %s: %zu conflicting file%s",
-			       start_label(s), r.nfiles, r.nfiles == 1 ? "" : "s")
+			       qs__start_label(s), r.nfiles, r.nfiles == 1 ? "" : "s")
 		      ? QS_ENOMEM : 1;
 		goto done;
 	}

@@ -68,6 +68,7 @@ struct qs_build_branch {
 	size_t nconflicts;
 	int built;		/* `new` is valid: others may start from it */
 	int unpublished;	/* failed-series: unpublish, and it failed */
+	int new_cycle;		/* append-only, started again on its start */
 	/* since the last manifest: its own patches added, removed, changed */
 	struct patch_list changes[CHANGE_KINDS];
 	char *moved_to;		/* gone: the section its series went to */
@@ -100,6 +101,7 @@ struct qs_build {
 struct build_ctx {
 	const qs_config *cfg;
 	unsigned int flags;
+	const char *const *allow_rewrite;	/* branches QS_BUILD_ALLOW_REWRITE is for */
 	git_repository *repo;	/* refs are read and written here */
 	qs_applier *ap;
 	struct qs__store *store;
@@ -167,6 +169,8 @@ int qs__commit_patch(struct build_ctx *c, git_oid *out, const git_oid *parent,
 /* build-integration.c: starts, external trees and merges */
 /* The start of a branch: its first start, with the others merged in. */
 int qs__start_of(struct build_ctx *c, git_oid *tip, struct qs_build_branch *br);
+/* A start as messages name it: base, upstream, a branch, a ref. */
+const char *qs__start_label(const struct qs__start *s);
 int qs__build_integration(struct build_ctx *c, struct qs_build_branch *br);
 /*
  * c->resolutions_key: a digest of the recorded resolutions (names and

@@ -7,6 +7,7 @@
  */
 #include "internal.h"
 #include "build-internal.h"
+#include "cherry.h"
 #include "commit.h"
 
 /* The first line of a commit's message, for messages about it. */
@@ -24,27 +25,18 @@ static char *commit_subject(git_repository *repo, const git_oid *id)
 	return s;
 }
 
-/*
- * An append-only branch: its own commits (those not in its start) must
- * be the section's first entries, one for one, each the same patch
- * (the same tree on the same parent) with the same message. Returns 0
- * with `*tip` the branch's tip and `*matched` the entries it already
- * has; QS_EREWRITE when they differ.
- */
-static int match_append(struct build_ctx *c, struct qs_build_branch *br,
-			const char *section, const git_oid *start, const qs_series_entry *const *v,
-			size_t n, size_t *matched)
+/* The commits of `old` not in `start`, oldest first: an append-only branch's own. */
+static int own_commits(struct build_ctx *c, const git_oid *old,
+		       const git_oid *start, git_oid **out, size_t *n)
 {
 	git_revwalk *walk = NULL;
 	git_oid *own = NULL, id;
-	size_t nown = 0, alloc = 0, i;
-	char hex[GIT_OID_HEXSZ + 1];
+	size_t nown = 0, alloc = 0;
 	int ret = 0;
 
-	*matched = 0;
 	if (git_revwalk_new(&walk, c->srepo) < 0 ||
 	    git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE) < 0 ||
-	    git_revwalk_push(walk, &br->old) < 0 ||
+	    git_revwalk_push(walk, old) < 0 ||
 	    git_revwalk_hide(walk, start) < 0) {
 		ret = qs__error_git("cannot walk an append-only branch");
 		goto done;
@@ -56,6 +48,134 @@ static int match_append(struct build_ctx *c, struct qs_build_branch *br,
 		}
 		git_oid_cpy(&own[nown++], &id);
 	}
+done:
+	git_revwalk_free(walk);
+	if (ret < 0) {
+		free(own);
+		own = NULL;
+		nown = 0;
+	}
+	*out = own;
+	*n = nown;
+	return ret;
+}
+
+/*
+ * Whether `old`, an ancestor of `start`, is on the line of `start`'s
+ * first parents: an empty branch that upstream left behind, rather than
+ * a branch upstream merged (its commits came in by a merge's second
+ * parent). 1 or 0; < 0 on errors. Only the commits since `old`'s parents
+ * are walked.
+ */
+static int followed_upstream(struct build_ctx *c, const git_oid *old,
+			     const git_oid *start)
+{
+	git_revwalk *walk = NULL;
+	git_commit *commit = NULL;
+	git_oid id;
+	unsigned int i;
+	int ret = 0;
+
+	if (git_commit_lookup(&commit, c->srepo, old) < 0 ||
+	    git_revwalk_new(&walk, c->srepo) < 0 ||
+	    git_revwalk_simplify_first_parent(walk) < 0 ||
+	    git_revwalk_push(walk, start) < 0) {
+		ret = qs__error_git("cannot walk upstream");
+		goto done;
+	}
+	for (i = 0; i < git_commit_parentcount(commit); i++)
+		if (git_revwalk_hide(walk, git_commit_parent_id(commit, i)) < 0) {
+			ret = qs__error_git("cannot walk upstream");
+			goto done;
+		}
+	while (!ret && git_revwalk_next(&id, walk) == 0)
+		ret = git_oid_equal(&id, old);
+done:
+	git_revwalk_free(walk);
+	git_commit_free(commit);
+	return ret;
+}
+
+/*
+ * Whether an append-only branch starts again on its start: 1 when the
+ * start holds every commit the branch has, merged as they are or applied
+ * anew (compared by patch-id); `br->new_cycle` then says whether that is
+ * a new cycle, or an empty branch its start moved past. 0 when not, with
+ * `why_not` saying which commit the start lacks when it moved past the
+ * branch (empty when it did not); < 0 on errors.
+ */
+static int new_cycle(struct build_ctx *c, struct qs_build_branch *br,
+		     const git_oid *start, const git_oid *own, size_t nown,
+		     qs_buf *why_not)
+{
+	char key[GIT_OID_HEXSZ + 1], hex[GIT_OID_HEXSZ + 1];
+	struct qs__sha1 h;
+	git_oid known;
+	size_t missing;
+	char *subject;
+	int ret;
+
+	if (git_oid_equal(&br->old, start))
+		return 0;
+	if (!nown) {
+		/* the start holds the branch: it only moves forward */
+		if ((ret = followed_upstream(c, &br->old, start)) < 0)
+			return ret;
+		br->new_cycle = !ret;
+		return 1;
+	}
+	ret = git_graph_descendant_of(c->srepo, &br->old, start);
+	if (ret < 0)
+		return qs__error_git("cannot compare a branch with its start");
+	if (ret == 1)
+		return 0;	/* the start has nothing the branch lacks */
+	/* the answer for this branch and this start, as a build found it before */
+	qs__key_start(&h, c->cfg, "new cycle?");
+	qs__key_add_oid(&h, &br->old);
+	qs__key_add_oid(&h, start);
+	qs__key_finish(&h, key);
+	if (qs__cache_lookup(&c->cache, c->srepo, key, &known, NULL)) {
+		missing = nown;
+		ret = 0;
+	} else {
+		ret = qs__cherry_all_upstream(c->srepo, start, &br->old, own, nown,
+					      &missing);
+		if (ret < 0)
+			return ret;
+	}
+	if (ret == 0 && (ret = qs__cache_remember(&c->cache, key, start, NULL)) < 0)
+		return ret;
+	br->new_cycle = ret;
+	if (ret == 0 && missing < nown) {
+		subject = commit_subject(c->srepo, &own[missing]);
+		git_oid_tostr(hex, 8, &own[missing]);
+		qs_buf_addf(why_not, "; not a new cycle: commit %s '%s' is not in %s",
+			    hex, subject ? subject : "",
+			    br->plan->non == 1 ? qs__start_label(&br->plan->on[0]) : "its start");
+		free(subject);
+		if (qs_buf_oom(why_not))
+			return QS_ENOMEM;
+	}
+	return ret;
+}
+
+/*
+ * An append-only branch: its own commits (`own`, oldest first) must be
+ * the section's first entries, one for one, each the same patch (the
+ * same tree on the same parent) with the same message. Returns 0 with
+ * `*matched` the entries it already has; QS_EREWRITE when they differ,
+ * its message ending in `why_not`.
+ */
+static int match_append(struct build_ctx *c, struct qs_build_branch *br,
+			const char *section, const git_oid *own, size_t nown,
+			const qs_series_entry *const *v, size_t n,
+			const char *why_not, size_t *matched)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	size_t i;
+	int ret = 0;
+
+	*matched = 0;
 	for (i = 0; i < nown; i++) {
 		struct qs_build_branch probe;
 		struct patch_commit pc;
@@ -69,8 +189,8 @@ static int match_append(struct build_ctx *c, struct qs_build_branch *br,
 		if (i >= n) {
 			subject = commit_subject(c->srepo, &own[i]);
 			ret = qs__error_set(QS_EREWRITE,
-					    "append-only branch '%s': commit %s '%s' is no longer in section '%s' of the queue",
-					    br->name, hex, subject ? subject : "", section);
+					    "append-only branch '%s': commit %s '%s' is no longer in section '%s' of the queue%s",
+					    br->name, hex, subject ? subject : "", section, why_not);
 			free(subject);
 			goto done;
 		}
@@ -115,9 +235,9 @@ static int match_append(struct build_ctx *c, struct qs_build_branch *br,
 			subject = commit_subject(c->srepo, &own[i]);
 			ret = qs__error_set_at(QS_EREWRITE, qs_series_path(qs_queue_series(c->queue)),
 					       qs_entry_line(v[i]),
-					       "append-only branch '%s': '%s' changed in the queue since it was committed as %s '%s'",
+					       "append-only branch '%s': '%s' changed in the queue since it was committed as %s '%s'%s",
 					       br->name, qs_entry_name(v[i]), hex,
-					       subject ? subject : "");
+					       subject ? subject : "", why_not);
 			free(subject);
 			goto done;
 		}
@@ -129,8 +249,59 @@ static int match_append(struct build_ctx *c, struct qs_build_branch *br,
 	}
 	*matched = nown;
 done:
+	return ret;
+}
+
+/* Whether the build may rebuild the append-only branch `name` from its start. */
+static int may_rewrite(const struct build_ctx *c, const char *name)
+{
+	const char *const *allowed = c->allow_rewrite;
+
+	if (c->flags & QS_BUILD_ALLOW_REWRITE)
+		return 1;
+	while (allowed && *allowed)
+		if (!strcmp(*allowed++, name))
+			return 1;
+	return 0;
+}
+
+/*
+ * Where an existing append-only branch goes on: `*tip` (its start on
+ * entry) becomes the commit the section's entries from `*matched` on
+ * are committed on. That is its old tip, its own commits matching the
+ * queue; or its start, when a new cycle begins or the caller allows a
+ * rewrite. QS_EREWRITE otherwise.
+ */
+static int append_point(struct build_ctx *c, struct qs_build_branch *br,
+			git_oid *tip, size_t *matched)
+{
+	const struct qs__plan_branch *pb = br->plan;
+	qs_buf why_not = QS_BUF_INIT;
+	git_oid *own = NULL;
+	size_t nown = 0;
+	int ret;
+
+	*matched = 0;
+	if ((ret = own_commits(c, &br->old, tip, &own, &nown)) < 0 ||
+	    (ret = new_cycle(c, br, tip, own, nown, &why_not)) < 0)
+		goto done;
+	if (ret == 1) {
+		ret = 0;	/* from the start, with every entry */
+		goto done;
+	}
+	ret = match_append(c, br, pb->section_name, own, nown, pb->entries,
+			   pb->nentries, why_not.ptr ? why_not.ptr : "", matched);
+	if (ret == QS_EREWRITE && may_rewrite(c, br->name)) {
+		qs_error_clear();
+		qs__report_reset_patches(br);
+		*matched = 0;
+		ret = 0;
+	} else if (ret == 0) {
+		git_oid_cpy(tip, &br->old);
+	}
+done:
+	qs_buf_release(&why_not);
 	free(own);
-	git_revwalk_free(walk);
 	return ret;
 }
 
@@ -146,16 +317,8 @@ int qs__build_tree_branch(struct build_ctx *c, struct qs_build_branch *br)
 	if ((ret = qs__start_of(c, &tip, br)) != 0)
 		goto failed;
 	if (pb->mode == QS_BRANCH_APPEND && br->has_old) {
-		ret = match_append(c, br, pb->section_name, &tip, v, n, &matched);
-		if (ret == QS_EREWRITE && (c->flags & QS_BUILD_ALLOW_REWRITE)) {
-			qs_error_clear();
-			br->ncommits = 0;
-			matched = 0;
-		} else if (ret < 0) {
+		if ((ret = append_point(c, br, &tip, &matched)) < 0)
 			return ret;
-		} else {
-			git_oid_cpy(&tip, &br->old);
-		}
 		br->patches = matched;
 	}
 	ret = qs__commit_entries(c, &tip, v + matched, n - matched,

@@ -329,6 +329,27 @@ static int prepare(struct build_ctx *c, struct qs__lock **lock,
 	return 0;
 }
 
+/* The branches a caller allows to rewrite must be append-only ones: a typo must not pass unseen. */
+static int check_allow_rewrite(const qs_config *cfg, const char *const *names)
+{
+	size_t i;
+
+	for (; names && *names; names++) {
+		for (i = 0; i < cfg->nbranches; i++)
+			if (!strcmp(cfg->branches[i].name, *names))
+				break;
+		if (i == cfg->nbranches)
+			return qs__error_set(QS_ECONFIG,
+					     "cannot allow rewriting '%s': the config has no branch of that name",
+					     *names);
+		if (cfg->branches[i].mode != QS__MODE_APPEND)
+			return qs__error_set(QS_ECONFIG,
+					     "cannot allow rewriting '%s': it is not an append-only branch",
+					     *names);
+	}
+	return 0;
+}
+
 int qs_build_run(qs_build **out, const qs_config *cfg,
 		 const qs_build_options *opts)
 {
@@ -346,10 +367,14 @@ int qs_build_run(qs_build **out, const qs_config *cfg,
 		return qs__error_set(QS_EINVAL, "qs_build_run: config is NULL");
 	if (!opts)
 		opts = &defaults;
-	if (opts->version != QS_BUILD_OPTIONS_VERSION)
+	/* version 1 is the same without `allow_rewrite` */
+	if (opts->version < 1 || opts->version > QS_BUILD_OPTIONS_VERSION)
 		return qs__error_set(QS_EINVAL, "qs_build_run: unknown options version %u",
 				     opts->version);
 	memset(&c, 0, sizeof(c));
+	c.allow_rewrite = opts->version >= 2 ? opts->allow_rewrite : NULL;
+	if ((ret = check_allow_rewrite(cfg, c.allow_rewrite)) < 0)
+		return ret;
 	memset(&plan, 0, sizeof(plan));
 	c.cfg = cfg;
 	c.flags = opts->flags;

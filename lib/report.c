@@ -135,7 +135,8 @@ int qs__report_finish(struct qs_build_branch *br, const git_oid *tip)
 				    br->patches == 1 ? "" : "es");
 	}
 	br->status = QS_BRANCH_UPDATED;
-	return qs__set_text(&br->reason, "%zu patch%s, %zu applied anew",
+	return qs__set_text(&br->reason, "%s%zu patch%s, %zu applied anew",
+			    br->new_cycle ? "new cycle: " : "",
 			    br->patches, br->patches == 1 ? "" : "es", br->applied);
 }
 
@@ -228,6 +229,7 @@ static void branch_json(struct json *j, const struct qs_build_branch *br)
 	json_kv_bool(j, "stale", qs__report_stale(br));
 	json_kv_bool(j, "publish", !br->unpublished);
 	json_kv_string(j, "moved_to", br->moved_to);
+	json_kv_bool(j, "new_cycle", br->new_cycle);
 	json_key(j, "changes");
 	json_object_begin(j);
 	for (k = 0; k < CHANGE_KINDS; k++) {
@@ -435,6 +437,7 @@ static int load_branch(qs_build *b, const struct qs__json_value *o,
 		return QS_ENOMEM;
 	br->failed_line = (size_t)qs__json_int(qs__json_get(o, "error_line"), NULL);
 	br->unpublished = qs__json_bool(qs__json_get(o, "publish")) == 0;
+	br->new_cycle = qs__json_bool(qs__json_get(o, "new_cycle")) == 1;
 	if (take_string(&br->moved_to, o, "moved_to") < 0 ||
 	    load_changes(br, qs__json_get(o, "changes")) < 0)
 		return QS_ENOMEM;
@@ -627,6 +630,11 @@ const char *qs_build_branch_change(const qs_build_branch *br,
 const char *qs_build_branch_moved_to(const qs_build_branch *br)
 {
 	return br->moved_to;
+}
+
+int qs_build_branch_new_cycle(const qs_build_branch *br)
+{
+	return br->new_cycle;
 }
 
 int qs_build_branch_stale(const qs_build_branch *br)

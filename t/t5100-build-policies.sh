@@ -475,7 +475,7 @@ test_expect_success '--allow-rewrite rebuilds the append-only branch' '
 	cd append &&
 	old=$(git -C repo rev-parse stable) &&
 	sed -i "s/^+s line one\$/+s line ONE/" q/s1.patch &&
-	quiltsync build -c qs.yaml --allow-rewrite --json >out.json &&
+	quiltsync build -c qs.yaml --allow-rewrite stable --json >out.json &&
 	test "$(field out.json stable status)" = updated &&
 	test "$(field out.json unstable status)" = updated &&
 	! git -C repo merge-base --is-ancestor $old stable &&

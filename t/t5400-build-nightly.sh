@@ -196,7 +196,7 @@ test_expect_success 'a branch checked out in a linked worktree is not moved; the
 	old_stable=$(git -C demo-wt/linux rev-parse mm-stable) &&
 	sed -i "s/^Subject: \(.*\)/Subject: \1 (v2)/" demo-wt/patches/mm-gup-add-folio-pin-helpers.patch \
 		demo-wt/patches/mm-vmscan-document-the-reclaim-batch.patch &&
-	test_expect_code 1 quiltsync build -c demo-wt/quiltsync.yaml --json --allow-rewrite >out.json &&
+	test_expect_code 1 quiltsync build -c demo-wt/quiltsync.yaml --json --allow-rewrite mm-stable >out.json &&
 	test "$(field out.json $GUP status)" = failed &&
 	test "$(field out.json $GUP error)" = \
 		"checked out in the worktree '"'"'$TRASH/wt-gup'"'"': not moved, as git would not move it" &&
@@ -345,6 +345,109 @@ test_expect_success 'a series moved from mm-unstable to mm-stable: moved, not go
 	jq -r ".branches[] | select(.name == \"mm-stable\") | .changes.added[]" out.json >actual &&
 	echo mm-vmscan-rename-nr-scanned.patch >expect &&
 	test_cmp expect actual
+'
+
+# The cycle of the stable trees. Linus pulls mm-stable in the merge
+# window, akpm drops the merged patches from the queue, and after -rc3
+# mm-stable starts again on the new upstream, with no flag: every commit
+# it had is upstream, merged as it was or applied anew (the same
+# patch-id, as `git cherry` finds it). If one is not, the build refuses
+# as for any rewrite, unless --allow-rewrite names the branch.
+
+# new_release DEMO VERSION: Linus tags VERSION on master and it is fetched.
+new_release() {
+	echo "$2" >>"demo-$1/linux/README" &&
+	git -C "demo-$1/linux" commit -q -a -m "Linux $2" &&
+	git -C "demo-$1/linux" tag "v$2" &&
+	git -C "demo-$1/linux" update-ref refs/remotes/origin/master master
+}
+
+# drop_patch DEMO PATCH: akpm drops PATCH from the series file.
+drop_patch() {
+	sed -i "/^$2\$/d" "demo-$1/patches/series" &&
+	! grep -q "^$2\$" "demo-$1/patches/series"
+}
+
+RECLAIM=mm-vmscan-document-the-reclaim-batch.patch
+RENAME=mm-vmscan-rename-nr-scanned.patch
+
+test_expect_success 'mm-stable merged by Linus: the next build starts a new cycle on upstream' '
+	new_demo merged &&
+	quiltsync build -q -c demo-merged/quiltsync.yaml &&
+	old=$(git -C demo-merged/linux rev-parse mm-stable) &&
+	git -C demo-merged/linux merge -q --no-ff -m "Merge branch mm-stable" mm-stable &&
+	new_release merged 6.10-rc1 && new_release merged 6.11-rc3 &&
+	drop_patch merged $RECLAIM &&
+	quiltsync build -c demo-merged/quiltsync.yaml --json >out.json &&
+	test "$(field out.json mm-stable status)" = updated &&
+	test "$(field out.json mm-stable new_cycle)" = true &&
+	test "$(field out.json mm-stable reason)" = "new cycle: 0 patches, 0 applied anew" &&
+	test "$(git -C demo-merged/linux rev-parse mm-stable)" = \
+		"$(git -C demo-merged/linux rev-parse refs/remotes/origin/master)" &&
+	test "$(field out.json mm-hotfixes-stable new_cycle)" = false &&
+	test "$(git -C demo-merged/linux rev-parse mm-hotfixes-stable)" = \
+		"$(git -C demo-merged/linux rev-parse refs/remotes/origin/master)" &&
+	test "$(jq -r .base out.json)" = v6.11-rc3 &&
+	git -C demo-merged/linux merge-base --is-ancestor $old mm-stable &&
+	quiltsync build -c demo-merged/quiltsync.yaml --json >again.json &&
+	test "$(field again.json mm-stable status)" = unchanged &&
+	test "$(field again.json mm-stable new_cycle)" = false
+'
+
+test_expect_success 'mm-stable applied anew upstream: a new cycle by patch-id, as git cherry sees it' '
+	new_demo picked &&
+	quiltsync build -q -c demo-picked/quiltsync.yaml &&
+	old=$(git -C demo-picked/linux rev-parse mm-stable) &&
+	git -C demo-picked/linux cherry-pick -x mm-stable >/dev/null &&
+	new_release picked 6.10-rc1 && new_release picked 6.11-rc3 &&
+	git -C demo-picked/linux cherry refs/remotes/origin/master $old >cherry &&
+	test_grep -q "^- $old\$" cherry &&
+	drop_patch picked $RECLAIM &&
+	sed -i "s/^$RENAME\$//" demo-picked/patches/series &&
+	sed -i "/^#ENDBRANCH mm-stable\$/i $RENAME" demo-picked/patches/series &&
+	quiltsync build -c demo-picked/quiltsync.yaml --json >out.json &&
+	test "$(field out.json mm-stable new_cycle)" = true &&
+	test "$(field out.json mm-stable reason)" = "new cycle: 1 patch, 1 applied anew" &&
+	test "$(git -C demo-picked/linux rev-parse mm-stable~1)" = \
+		"$(git -C demo-picked/linux rev-parse refs/remotes/origin/master)" &&
+	git -C demo-picked/linux log -1 --format=%s mm-stable >subject &&
+	test_grep -q "count reclaim progress" subject
+'
+
+test_expect_success 'one commit of mm-stable not upstream: exit 7, nothing written, and why' '
+	new_demo partial &&
+	sed -i "/^$RENAME\$/d" demo-partial/patches/series &&
+	sed -i "/^#ENDBRANCH mm-stable\$/i $RENAME" demo-partial/patches/series &&
+	quiltsync build -q -c demo-partial/quiltsync.yaml &&
+	old=$(git -C demo-partial/linux rev-parse mm-stable) &&
+	git -C demo-partial/linux cherry-pick -x mm-stable~1 >/dev/null &&
+	new_release partial 6.10-rc1 && new_release partial 6.11-rc3 &&
+	git -C demo-partial/linux cherry refs/remotes/origin/master $old >cherry &&
+	test_grep -q "^+ $old\$" cherry &&
+	drop_patch partial $RECLAIM &&
+	refs partial >before &&
+	test_expect_code 7 quiltsync build -c demo-partial/quiltsync.yaml 2>err &&
+	short=$(git -C demo-partial/linux rev-parse --short=7 $old) &&
+	test_grep -q "append-only branch .mm-stable.: .* not a new cycle: commit $short .mm/vmscan: count reclaim progress in shrink_list() once. is not in upstream" err &&
+	refs partial >after &&
+	test_cmp before after
+'
+
+test_expect_success '--allow-rewrite names the branches it applies to' '
+	test_expect_code 2 quiltsync build -c demo-partial/quiltsync.yaml --allow-rewrite mm-unstable 2>err &&
+	echo "quiltsync: cannot allow rewriting '"'"'mm-unstable'"'"': it is not an append-only branch" >expect &&
+	test_cmp expect err &&
+	test_expect_code 2 quiltsync build -c demo-partial/quiltsync.yaml --allow-rewrite mm-stabel 2>err &&
+	test_grep -q "cannot allow rewriting .mm-stabel.: the config has no branch of that name" err &&
+	test_expect_code 7 quiltsync build -c demo-partial/quiltsync.yaml --allow-rewrite mm-hotfixes-stable 2>err &&
+	test_grep -q "append-only branch .mm-stable." err &&
+	refs partial >after &&
+	test_cmp before after &&
+	quiltsync build -c demo-partial/quiltsync.yaml --allow-rewrite mm-stable --json >out.json &&
+	test "$(field out.json mm-stable status)" = updated &&
+	test "$(field out.json mm-stable new_cycle)" = false &&
+	test "$(git -C demo-partial/linux rev-parse mm-stable~1)" = \
+		"$(git -C demo-partial/linux rev-parse refs/remotes/origin/master)"
 '
 
 test_done

@@ -25,7 +25,10 @@ typedef struct qs_build_branch qs_build_branch;
 typedef enum {
 	/** Compute everything, write no object and no ref. */
 	QS_BUILD_DRY_RUN = 1u << 0,
-	/** Let an append-only branch whose commits left the queue be rebuilt. */
+	/**
+	 * Let every append-only branch whose commits no longer match the
+	 * queue be rebuilt from its start; `allow_rewrite` names some.
+	 */
 	QS_BUILD_ALLOW_REWRITE = 1u << 1,
 	/** Re-apply every patch: ignore (but still update) the cache. */
 	QS_BUILD_NO_CACHE = 1u << 2,
@@ -58,10 +61,19 @@ typedef struct {
 	 * called for a dry run. May be NULL.
 	 */
 	void (*finished)(const qs_build *build, void *payload);
+	/**
+	 * Version 2: NULL, or the append-only branches (NULL-terminated
+	 * names) that may be rebuilt from their start when their commits no
+	 * longer match the queue, as QS_BUILD_ALLOW_REWRITE allows for all.
+	 * A name that is not an append-only branch of the config is
+	 * QS_ECONFIG, with nothing done.
+	 */
+	const char *const *allow_rewrite;
 } qs_build_options;
 
-#define QS_BUILD_OPTIONS_VERSION 1
-#define QS_BUILD_OPTIONS_INIT { QS_BUILD_OPTIONS_VERSION, 0, 0, 0, NULL, NULL, NULL }
+#define QS_BUILD_OPTIONS_VERSION 2
+#define QS_BUILD_OPTIONS_INIT \
+	{ QS_BUILD_OPTIONS_VERSION, 0, 0, 0, NULL, NULL, NULL, NULL }
 
 /**
  * Run a build. Returns 0 with `*out` set when the build ran, whatever
@@ -201,6 +213,13 @@ QS_EXTERN(const char *) qs_build_branch_change(const qs_build_branch *branch,
  * of the queue (mm-unstable to mm-stable): that section; else NULL.
  */
 QS_EXTERN(const char *) qs_build_branch_moved_to(const qs_build_branch *branch);
+/**
+ * 1 for an append-only branch that started a new cycle in this build:
+ * its start (upstream after a merge window) held every commit it had,
+ * so it was made anew there (quiltsync-build(1), "The cycle of the
+ * stable trees"); else 0.
+ */
+QS_EXTERN(int) qs_build_branch_new_cycle(const qs_build_branch *branch);
 
 /** For QS_BRANCH_CONFLICT: the conflicting merge and its files. */
 QS_EXTERN(const char *) qs_build_branch_merge_ours(const qs_build_branch *branch);
