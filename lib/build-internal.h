@@ -64,6 +64,7 @@ struct qs_build_branch {
 	char ours_hex[GIT_OID_HEXSZ + 1], theirs_hex[GIT_OID_HEXSZ + 1];
 	char *series, *depends_on, *reason, *error;
 	size_t patches, applied;
+	size_t records;		/* committed entries with no file: not made */
 	struct conflict *conflicts;
 	size_t nconflicts;
 	int built;		/* `new` is valid: others may start from it */

@@ -261,6 +261,16 @@ int qs__commit_entries(struct build_ctx *c, git_oid *tip,
 		struct patch_commit pc;
 		git_oid next;
 
+		if (qs_entry_kind_of(v[i]) == QS_ENTRY_COMMITTED &&
+		    !qs_queue_patch(c->queue, v[i])) {
+			/*
+			 * "##name.patch" with its file gone: the record of a
+			 * commit made elsewhere (akpm's own mm-stable), for quilt
+			 * a comment. There is nothing to make it from.
+			 */
+			br->records++;
+			continue;
+		}
 		if ((ret = qs__commit_patch(c, &next, tip, v[i], apply_flags, br,
 					    &pc)) != 0)
 			return ret;

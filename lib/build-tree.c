@@ -160,11 +160,54 @@ static int new_cycle(struct build_ctx *c, struct qs_build_branch *br,
 }
 
 /*
+ * Whether the commit `id` of an append-only branch is the patch of entry
+ * `e`: the same tree on the same parent, with the same message. 1 or 0
+ * (with `pc` describing the commit), < 0 on errors.
+ */
+static int same_patch(struct build_ctx *c, struct qs_build_branch *br,
+		      const git_oid *id, const qs_series_entry *e,
+		      struct patch_commit *pc)
+{
+	struct qs_build_branch probe;
+	git_commit *commit = NULL, *m = NULL;
+	git_oid made, made_tree;
+	int ret, same = 0;
+
+	if (git_commit_lookup(&commit, c->srepo, id) < 0)
+		return qs__error_git("cannot read a commit");
+	memset(&probe, 0, sizeof(probe));
+	probe.name = br->name;
+	ret = qs__commit_patch(c, &made, git_commit_parent_id(commit, 0), e, 0,
+			       &probe, pc);
+	/* made by us before: the very same commit */
+	if (ret == 0 && git_oid_equal(&made, id))
+		same = 1;
+	else if (ret == 0 && qs__commit_info(&made_tree, NULL, NULL, c->srepo, &made) == 0 &&
+		 git_commit_lookup(&m, c->srepo, &made) == 0)
+		same = git_oid_equal(&made_tree, git_commit_tree_id(commit)) &&
+		       !strcmp(git_commit_message_raw(m), git_commit_message_raw(commit));
+	git_commit_free(m);
+	free(probe.error);
+	free(probe.failed_file);
+	git_commit_free(commit);
+	return ret < 0 ? ret : same;
+}
+
+/* A committed (##) entry whose patch file is gone: kept for the record only. */
+static int committed_record(struct build_ctx *c, const qs_series_entry *e)
+{
+	return qs_entry_kind_of(e) == QS_ENTRY_COMMITTED && !qs_queue_patch(c->queue, e);
+}
+
+/*
  * An append-only branch: its own commits (`own`, oldest first) must be
  * the section's first entries, one for one, each the same patch (the
- * same tree on the same parent) with the same message. Returns 0 with
- * `*matched` the entries it already has; QS_EREWRITE when they differ,
- * its message ending in `why_not`.
+ * same tree on the same parent) with the same message. A committed entry
+ * whose file is gone cannot be compared: it stands for the next commit,
+ * unless that commit is the next entry that has a file (the branch was
+ * made without the records: quiltsync makes no commit for them). Returns
+ * 0 with `*matched` the entries the branch already has; QS_EREWRITE when
+ * they differ, its message ending in `why_not`.
  */
 static int match_append(struct build_ctx *c, struct qs_build_branch *br,
 			const char *section, const git_oid *own, size_t nown,
@@ -172,21 +215,25 @@ static int match_append(struct build_ctx *c, struct qs_build_branch *br,
 			const char *why_not, size_t *matched)
 {
 	char hex[GIT_OID_HEXSZ + 1];
-	size_t i;
+	size_t i, j, k;
+	char *subject;
 	int ret = 0;
 
 	*matched = 0;
-	for (i = 0; i < nown; i++) {
-		struct qs_build_branch probe;
+	for (i = 0, j = 0; i < nown; i++, j++) {
 		struct patch_commit pc;
-		git_commit *commit = NULL;
-		git_oid made, made_tree;
-		const qs_patch *p;
-		char *subject;
-		int same = 0;
 
+		for (k = j; k < n && committed_record(c, v[k]); k++)
+			;
+		if (k > j && k < n) {
+			memset(&pc, 0, sizeof(pc));
+			if ((ret = same_patch(c, br, &own[i], v[k], &pc)) < 0)
+				goto done;
+			if (ret == 1)
+				j = k;
+		}
 		git_oid_tostr(hex, 8, &own[i]);
-		if (i >= n) {
+		if (j >= n) {
 			subject = commit_subject(c->srepo, &own[i]);
 			ret = qs__error_set(QS_EREWRITE,
 					    "append-only branch '%s': commit %s '%s' is no longer in section '%s' of the queue%s",
@@ -195,59 +242,28 @@ static int match_append(struct build_ctx *c, struct qs_build_branch *br,
 			goto done;
 		}
 		memset(&pc, 0, sizeof(pc));
-		pc.entry = v[i];
-		pc.how = PATCH_COMMITTED;
-		git_oid_cpy(&pc.commit, &own[i]);
-		p = qs_queue_patch(c->queue, v[i]);
-		if (!p) {
-			/* committed, file gone: nothing to compare */
-			if ((ret = qs__report_add_commit(br, &pc)) < 0)
-				goto done;
-			continue;
-		}
-		if (git_commit_lookup(&commit, c->srepo, &own[i]) < 0) {
-			ret = qs__error_git("cannot read a commit");
-			goto done;
-		}
-		memset(&probe, 0, sizeof(probe));
-		probe.name = br->name;
-		ret = qs__commit_patch(c, &made, git_commit_parent_id(commit, 0), v[i],
-				       0, &probe, &pc);
-		/* made by us before: the very same commit */
-		if (ret == 0 && git_oid_equal(&made, &own[i]))
-			same = 1;
-		else if (ret == 0 && qs__commit_info(&made_tree, NULL, NULL, c->srepo, &made) == 0) {
-			git_commit *m = NULL;
-
-			if (git_commit_lookup(&m, c->srepo, &made) == 0) {
-				same = git_oid_equal(&made_tree, git_commit_tree_id(commit)) &&
-				       !strcmp(git_commit_message_raw(m),
-					       git_commit_message_raw(commit));
-				git_commit_free(m);
-			}
-		}
-		free(probe.error);
-		free(probe.failed_file);
-		git_commit_free(commit);
+		/* a file gone (committed, or missing today): nothing to compare */
+		ret = qs_queue_patch(c->queue, v[j]) ? same_patch(c, br, &own[i], v[j], &pc) : 1;
 		if (ret < 0)
 			goto done;
-		if (!same) {
+		if (!ret) {
 			subject = commit_subject(c->srepo, &own[i]);
 			ret = qs__error_set_at(QS_EREWRITE, qs_series_path(qs_queue_series(c->queue)),
-					       qs_entry_line(v[i]),
+					       qs_entry_line(v[j]),
 					       "append-only branch '%s': '%s' changed in the queue since it was committed as %s '%s'%s",
-					       br->name, qs_entry_name(v[i]), hex,
+					       br->name, qs_entry_name(v[j]), hex,
 					       subject ? subject : "", why_not);
 			free(subject);
 			goto done;
 		}
-		if (qs_entry_kind_of(v[i]) == QS_ENTRY_COMMITTED)
-			pc.how = PATCH_COMMITTED;
+		pc.entry = v[j];
+		pc.how = PATCH_COMMITTED;
 		git_oid_cpy(&pc.commit, &own[i]);
 		if ((ret = qs__report_add_commit(br, &pc)) < 0)
 			goto done;
 	}
-	*matched = nown;
+	*matched = j;
+	ret = 0;
 done:
 	return ret;
 }
@@ -319,7 +335,7 @@ int qs__build_tree_branch(struct build_ctx *c, struct qs_build_branch *br)
 	if (pb->mode == QS_BRANCH_APPEND && br->has_old) {
 		if ((ret = append_point(c, br, &tip, &matched)) < 0)
 			return ret;
-		br->patches = matched;
+		br->patches = br->ncommits;
 	}
 	ret = qs__commit_entries(c, &tip, v + matched, n - matched,
 				 qs__build_apply_flags(c), br);

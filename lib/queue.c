@@ -193,7 +193,8 @@ static int keep_error(qs_queue *queue, size_t i, const char *series_path,
 		return QS_ENOMEM;
 	if (!(queue->errors[i] = qs__strdup(qs_error_last()->message)))
 		return QS_ENOMEM;
-	qs__log(QS_LOG_WARNING, series_path, qs_entry_line(e), "%s", queue->errors[i]);
+	/* the caller reports it with what it fails: a warning would say it twice */
+	qs__log(QS_LOG_INFO, series_path, qs_entry_line(e), "%s", queue->errors[i]);
 	return 0;
 }
 

@@ -120,29 +120,34 @@ int qs__report_read_old(git_repository *repo, struct qs_build_branch *br)
 
 int qs__report_finish(struct qs_build_branch *br, const git_oid *tip)
 {
+	const char *es = br->patches == 1 ? "" : "es";
+	int ret;
+
 	git_oid_cpy(&br->new, tip);
 	git_oid_tostr(br->new_hex, sizeof(br->new_hex), tip);
 	br->has_new = 1;
 	br->built = 1;
 	if (!br->has_old) {
 		br->status = QS_BRANCH_CREATED;
-		return qs__set_text(&br->reason, "new branch, %zu patch%s", br->patches,
-				    br->patches == 1 ? "" : "es");
-	}
-	if (git_oid_equal(&br->old, tip)) {
+		ret = qs__set_text(&br->reason, "new branch, %zu patch%s", br->patches, es);
+	} else if (git_oid_equal(&br->old, tip)) {
 		br->status = QS_BRANCH_UNCHANGED;
-		return qs__set_text(&br->reason, "%zu patch%s, unchanged", br->patches,
-				    br->patches == 1 ? "" : "es");
+		ret = qs__set_text(&br->reason, "%zu patch%s, unchanged", br->patches, es);
+	} else {
+		br->status = QS_BRANCH_UPDATED;
+		ret = qs__set_text(&br->reason, "%s%zu patch%s, %zu applied anew",
+				   br->new_cycle ? "new cycle: " : "",
+				   br->patches, es, br->applied);
 	}
-	br->status = QS_BRANCH_UPDATED;
-	return qs__set_text(&br->reason, "%s%zu patch%s, %zu applied anew",
-			    br->new_cycle ? "new cycle: " : "",
-			    br->patches, br->patches == 1 ? "" : "es", br->applied);
+	if (ret == 0 && br->records)
+		ret = qs__set_text(&br->reason, "%s; %zu committed (##) entr%s without a patch file, not made",
+				   br->reason, br->records, br->records == 1 ? "y" : "ies");
+	return ret;
 }
 
 void qs__report_reset_patches(struct qs_build_branch *br)
 {
-	br->patches = br->applied = 0;
+	br->patches = br->applied = br->records = 0;
 	br->ncommits = 0;
 	free(br->error);
 	br->error = NULL;

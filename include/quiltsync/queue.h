@@ -37,9 +37,9 @@ typedef enum {
 	 * A patch file of an active entry that is missing, is not a file
 	 * that can be read, or cannot be parsed fails that entry alone: the
 	 * queue opens, the entry has no qs_patch, qs_queue_entry_error()
-	 * says why, and a warning is logged at the series file's line. For
-	 * the build, where such an entry fails only the branches that take
-	 * it.
+	 * says why (logged at QS_LOG_INFO, at the series file's line: the
+	 * caller reports it with what it fails). For the build, where such
+	 * an entry fails only the branches that take it.
 	 */
 	QS_QUEUE_ENTRY_ERRORS = 1u << 1,
 } qs_queue_flag;
