@@ -109,9 +109,13 @@ static int new_cycle(struct build_ctx *c, struct qs_build_branch *br,
 		     qs_buf *why_not)
 {
 	char key[GIT_OID_HEXSZ + 1], hex[GIT_OID_HEXSZ + 1];
+	const git_oid *since = NULL;
+	qs_buf flags = QS_BUF_INIT;
+	unsigned char *found;
+	const char *note;
 	struct qs__sha1 h;
-	git_oid known;
-	size_t missing;
+	git_oid scanned;
+	size_t missing, i;
 	char *subject;
 	int ret;
 
@@ -129,21 +133,36 @@ static int new_cycle(struct build_ctx *c, struct qs_build_branch *br,
 		return qs__error_git("cannot compare a branch with its start");
 	if (ret == 1)
 		return 0;	/* the start has nothing the branch lacks */
-	/* the answer for this branch and this start, as a build found it before */
-	qs__key_start(&h, c->cfg, "new cycle?");
+	/*
+	 * How far an earlier build looked upstream for this branch's commits,
+	 * and which it found: a scan goes on from there, so that a night
+	 * costs the commits upstream gained that day, not the whole cycle.
+	 */
+	qs__key_start(&h, c->cfg, "upstream scanned for");
 	qs__key_add_oid(&h, &br->old);
-	qs__key_add_oid(&h, start);
 	qs__key_finish(&h, key);
-	if (qs__cache_lookup(&c->cache, c->srepo, key, &known, NULL)) {
-		missing = nown;
-		ret = 0;
-	} else {
-		ret = qs__cherry_all_upstream(c->srepo, start, &br->old, own, nown,
-					      &missing);
-		if (ret < 0)
-			return ret;
+	if (!(found = qs__calloc(nown, 1)))
+		return QS_ENOMEM;
+	if (qs__cache_lookup(&c->cache, c->srepo, key, &scanned, &note) &&
+	    note && strlen(note) == nown &&
+	    (git_oid_equal(&scanned, start) ||
+	     git_graph_descendant_of(c->srepo, start, &scanned) == 1)) {
+		for (i = 0; i < nown; i++)
+			found[i] = note[i] == '1';
+		since = &scanned;
 	}
-	if (ret == 0 && (ret = qs__cache_remember(&c->cache, key, start, NULL)) < 0)
+	qs_error_clear();
+	ret = qs__cherry_all_upstream(c->srepo, start, &br->old, since, own, nown,
+				      found, &missing);
+	if (ret == 0) {
+		for (i = 0; i < nown; i++)
+			qs_buf_addch(&flags, found[i] ? '1' : '0');
+		ret = qs_buf_oom(&flags) ? QS_ENOMEM :
+		      qs__cache_remember(&c->cache, key, start, flags.ptr);
+	}
+	free(found);
+	qs_buf_release(&flags);
+	if (ret < 0)
 		return ret;
 	br->new_cycle = ret;
 	if (ret == 0 && missing < nown) {

@@ -20,7 +20,7 @@
 struct ours {
 	char paths[2 * QS_SHA1_SIZE + 1];	/* hex: the paths it changes */
 	git_oid patch_id;
-	int found;
+	unsigned char *found;			/* the caller's flag */
 };
 
 /* The diff of a one-parent commit to its parent; 1 for a merge or a root. */
@@ -80,10 +80,13 @@ static int patch_id(git_oid *out, git_diff *diff)
 	return 0;
 }
 
-/* Read our side: each commit's paths and patch-id. 0, or 1 when one is a merge. */
+/*
+ * Read our side: each commit's paths and patch-id, but for those found
+ * already. 0, or 1 when one is a merge (never found).
+ */
 static int read_ours(struct ours *o, struct qs__strmap *by_paths,
 		     git_repository *repo, const git_oid *ours, size_t n,
-		     size_t *missing)
+		     unsigned char *found, size_t *missing)
 {
 	size_t i;
 	int ret;
@@ -91,6 +94,9 @@ static int read_ours(struct ours *o, struct qs__strmap *by_paths,
 	for (i = 0; i < n; i++) {
 		git_diff *diff = NULL;
 
+		o[i].found = &found[i];
+		if (found[i])
+			continue;
 		if ((ret = commit_diff(&diff, repo, &ours[i])) != 0) {
 			*missing = i;
 			return ret;
@@ -106,10 +112,10 @@ static int read_ours(struct ours *o, struct qs__strmap *by_paths,
 	return 0;
 }
 
-/* Mark ours that `id` (upstream) is the same change as; returns how many it newly found. */
+/* Mark ours that `id` (upstream) is the same change as, counting them in `*nfound`. */
 static int match_upstream(struct ours *o, size_t n,
 			  const struct qs__strmap *by_paths,
-			  git_repository *repo, const git_oid *id, size_t *found)
+			  git_repository *repo, const git_oid *id, size_t *nfound)
 {
 	char key[2 * QS_SHA1_SIZE + 1];
 	git_diff *diff = NULL;
@@ -124,7 +130,7 @@ static int match_upstream(struct ours *o, size_t n,
 		goto done;
 	/* the same paths: only now is the patch-id worth its blobs */
 	for (i = 0; i < n; i++) {
-		if (o[i].found || strcmp(o[i].paths, key))
+		if (*o[i].found || strcmp(o[i].paths, key))
 			continue;
 		if (!have_pid) {
 			if ((ret = patch_id(&pid, diff)) < 0)
@@ -132,8 +138,8 @@ static int match_upstream(struct ours *o, size_t n,
 			have_pid = 1;
 		}
 		if (git_oid_equal(&pid, &o[i].patch_id)) {
-			o[i].found = 1;
-			(*found)++;
+			*o[i].found = 1;
+			(*nfound)++;
 		}
 	}
 done:
@@ -142,41 +148,45 @@ done:
 }
 
 int qs__cherry_all_upstream(git_repository *repo, const git_oid *upstream,
-			    const git_oid *tip, const git_oid *ours, size_t n,
+			    const git_oid *tip, const git_oid *since,
+			    const git_oid *ours, size_t n, unsigned char *found,
 			    size_t *missing)
 {
 	struct qs__strmap by_paths = QS__STRMAP_INIT;
 	git_revwalk *walk = NULL;
 	struct ours *o = NULL;
-	size_t found = 0, i;
+	size_t nfound = 0, i;
 	git_oid id;
 	int ret;
 
 	*missing = 0;
-	if (!n)
+	for (i = 0; i < n; i++)
+		nfound += !!found[i];
+	if (nfound == n)
 		return 1;
 	if (!(o = qs__calloc(n, sizeof(*o))))
 		return QS_ENOMEM;
-	if ((ret = read_ours(o, &by_paths, repo, ours, n, missing)) != 0) {
+	if ((ret = read_ours(o, &by_paths, repo, ours, n, found, missing)) != 0) {
 		ret = ret > 0 ? 0 : ret;
 		goto done;
 	}
 	if (git_revwalk_new(&walk, repo) < 0 ||
 	    git_revwalk_push(walk, upstream) < 0 ||
-	    git_revwalk_hide(walk, tip) < 0) {
+	    git_revwalk_hide(walk, tip) < 0 ||
+	    (since && git_revwalk_hide(walk, since) < 0)) {
 		ret = qs__error_git("cannot walk upstream");
 		goto done;
 	}
-	while (found < n && (ret = git_revwalk_next(&id, walk)) == 0)
-		if ((ret = match_upstream(o, n, &by_paths, repo, &id, &found)) < 0)
+	while (nfound < n && (ret = git_revwalk_next(&id, walk)) == 0)
+		if ((ret = match_upstream(o, n, &by_paths, repo, &id, &nfound)) < 0)
 			goto done;
 	if (ret < 0 && ret != GIT_ITEROVER) {
 		ret = qs__error_git("cannot walk upstream");
 		goto done;
 	}
-	ret = found == n;
+	ret = nfound == n;
 	for (i = 0; !ret && i < n; i++)
-		if (!o[i].found) {
+		if (!found[i]) {
 			*missing = i;
 			break;
 		}

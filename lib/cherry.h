@@ -17,12 +17,17 @@
  * Whether every commit of `ours` (`n` commits, none of them reachable
  * from `upstream`) has a commit with the same patch-id among those of
  * `upstream` not reachable from `tip` (`git cherry upstream tip` would
- * mark them all "-"). 1 when all do; 0 when one does not, with
- * `*missing` its index in `ours`; < 0 on errors. A merge commit is never
- * upstream (it has no patch-id), as for git cherry.
+ * mark them all "-"). `found` holds a flag per commit of ours, set when
+ * it is upstream: those set on entry are not looked for again, and with
+ * `since` (NULL: none) the commits reachable from it are not looked at,
+ * so that a scan up to `since` goes on from where it stopped. 1 when all
+ * are found; 0 when one is not, with `*missing` its index in `ours`;
+ * < 0 on errors. A merge commit is never upstream (it has no patch-id),
+ * as for git cherry.
  */
 int qs__cherry_all_upstream(git_repository *repo, const git_oid *upstream,
-			    const git_oid *tip, const git_oid *ours, size_t n,
+			    const git_oid *tip, const git_oid *since,
+			    const git_oid *ours, size_t n, unsigned char *found,
 			    size_t *missing);
 
 #endif

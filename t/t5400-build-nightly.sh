@@ -434,6 +434,27 @@ test_expect_success 'one commit of mm-stable not upstream: exit 7, nothing writt
 	test_cmp before after
 '
 
+test_expect_success 'merged over two nights: the second scan goes on from the first' '
+	new_demo twonights &&
+	sed -i "/^$RENAME\$/d" demo-twonights/patches/series &&
+	sed -i "/^#ENDBRANCH mm-stable\$/i $RENAME" demo-twonights/patches/series &&
+	quiltsync build -q -c demo-twonights/quiltsync.yaml &&
+	old=$(git -C demo-twonights/linux rev-parse mm-stable) &&
+	git -C demo-twonights/linux cherry-pick -x mm-stable~1 >/dev/null &&
+	new_release twonights 6.10-rc1 &&
+	quiltsync build -c demo-twonights/quiltsync.yaml --json >night1.json &&
+	test "$(field night1.json mm-stable status)" = unchanged &&
+	git -C demo-twonights/linux show refs/quiltsync/cache >cache &&
+	test_grep -q " 10\$" cache &&
+	git -C demo-twonights/linux cherry-pick -x mm-stable >/dev/null &&
+	new_release twonights 6.10-rc2 &&
+	drop_patch twonights $RECLAIM && drop_patch twonights $RENAME &&
+	quiltsync build -c demo-twonights/quiltsync.yaml --json >night2.json &&
+	test "$(field night2.json mm-stable new_cycle)" = true &&
+	test "$(git -C demo-twonights/linux rev-parse mm-stable)" = \
+		"$(git -C demo-twonights/linux rev-parse refs/remotes/origin/master)"
+'
+
 test_expect_success '--allow-rewrite names the branches it applies to' '
 	test_expect_code 2 quiltsync build -c demo-partial/quiltsync.yaml --allow-rewrite mm-unstable 2>err &&
 	echo "quiltsync: cannot allow rewriting '"'"'mm-unstable'"'"': it is not an append-only branch" >expect &&
