@@ -369,6 +369,12 @@ drop_patch() {
 	! grep -q "^$2\$" "demo-$1/patches/series"
 }
 
+# to_stable DEMO PATCH: akpm moves PATCH to the end of mm-stable.
+to_stable() {
+	sed -i "/^$2\$/d" "demo-$1/patches/series" &&
+	sed -i "/^#ENDBRANCH mm-stable\$/i $2" "demo-$1/patches/series"
+}
+
 RECLAIM=mm-vmscan-document-the-reclaim-batch.patch
 RENAME=mm-vmscan-rename-nr-scanned.patch
 
@@ -404,8 +410,7 @@ test_expect_success 'mm-stable applied anew upstream: a new cycle by patch-id, a
 	git -C demo-picked/linux cherry refs/remotes/origin/master $old >cherry &&
 	test_grep -q "^- $old\$" cherry &&
 	drop_patch picked $RECLAIM &&
-	sed -i "s/^$RENAME\$//" demo-picked/patches/series &&
-	sed -i "/^#ENDBRANCH mm-stable\$/i $RENAME" demo-picked/patches/series &&
+	to_stable picked $RENAME &&
 	quiltsync build -c demo-picked/quiltsync.yaml --json >out.json &&
 	test "$(field out.json mm-stable new_cycle)" = true &&
 	test "$(field out.json mm-stable reason)" = "new cycle: 1 patch, 1 applied anew" &&
@@ -417,8 +422,7 @@ test_expect_success 'mm-stable applied anew upstream: a new cycle by patch-id, a
 
 test_expect_success 'one commit of mm-stable not upstream: exit 7, nothing written, and why' '
 	new_demo partial &&
-	sed -i "/^$RENAME\$/d" demo-partial/patches/series &&
-	sed -i "/^#ENDBRANCH mm-stable\$/i $RENAME" demo-partial/patches/series &&
+	to_stable partial $RENAME &&
 	quiltsync build -q -c demo-partial/quiltsync.yaml &&
 	old=$(git -C demo-partial/linux rev-parse mm-stable) &&
 	git -C demo-partial/linux cherry-pick -x mm-stable~1 >/dev/null &&
@@ -436,8 +440,7 @@ test_expect_success 'one commit of mm-stable not upstream: exit 7, nothing writt
 
 test_expect_success 'merged over two nights: the second scan goes on from the first' '
 	new_demo twonights &&
-	sed -i "/^$RENAME\$/d" demo-twonights/patches/series &&
-	sed -i "/^#ENDBRANCH mm-stable\$/i $RENAME" demo-twonights/patches/series &&
+	to_stable twonights $RENAME &&
 	quiltsync build -q -c demo-twonights/quiltsync.yaml &&
 	old=$(git -C demo-twonights/linux rev-parse mm-stable) &&
 	git -C demo-twonights/linux cherry-pick -x mm-stable~1 >/dev/null &&
@@ -485,8 +488,7 @@ test_expect_success 'a new append-only branch is made without its file-less reco
 	test "$(field out.json mm-stable reason)" = \
 		"new branch, 1 patch; 1 committed (##) entry without a patch file, not made" &&
 	old=$(git -C demo-records/linux rev-parse mm-stable) &&
-	sed -i "s/^$RENAME\$//" demo-records/patches/series &&
-	sed -i "/^#ENDBRANCH mm-stable\$/i $RENAME" demo-records/patches/series &&
+	to_stable records $RENAME &&
 	quiltsync build -c demo-records/quiltsync.yaml --json >out.json &&
 	test "$(field out.json mm-stable status)" = updated &&
 	test "$(git -C demo-records/linux rev-parse mm-stable~1)" = $old
