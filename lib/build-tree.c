@@ -178,10 +178,18 @@ static int new_cycle(struct build_ctx *c, struct qs_build_branch *br,
 	return ret;
 }
 
+/* The same person at the same moment, in the same time zone. */
+static int same_signature(const git_signature *a, const git_signature *b)
+{
+	return !strcmp(a->name, b->name) && !strcmp(a->email, b->email) &&
+	       a->when.time == b->when.time && a->when.offset == b->when.offset;
+}
+
 /*
  * Whether the commit `id` of an append-only branch is the patch of entry
- * `e`: the same tree on the same parent, with the same message. 1 or 0
- * (with `pc` describing the commit), < 0 on errors.
+ * `e`: the same tree on the same parent, with the same message and the
+ * same author (name, e-mail, date, time zone). 1 or 0 (with `pc`
+ * describing the commit), < 0 on errors.
  */
 static int same_patch(struct build_ctx *c, struct qs_build_branch *br,
 		      const git_oid *id, const qs_series_entry *e,
@@ -204,7 +212,8 @@ static int same_patch(struct build_ctx *c, struct qs_build_branch *br,
 	else if (ret == 0 && qs__commit_info(&made_tree, NULL, NULL, c->srepo, &made) == 0 &&
 		 git_commit_lookup(&m, c->srepo, &made) == 0)
 		same = git_oid_equal(&made_tree, git_commit_tree_id(commit)) &&
-		       !strcmp(git_commit_message_raw(m), git_commit_message_raw(commit));
+		       !strcmp(git_commit_message_raw(m), git_commit_message_raw(commit)) &&
+		       same_signature(git_commit_author(m), git_commit_author(commit));
 	git_commit_free(m);
 	free(probe.error);
 	free(probe.failed_file);

@@ -471,6 +471,26 @@ test_expect_success 'a committed message changed is refused too' '
 	cp s2.patch q/s2.patch
 '
 
+# The author is part of what was published: a name, an address, a date
+# or a time zone changed in the queue is a rewrite like any other.
+for edit in "s/^From: A U Thor </From: A. U. Thor </" \
+	"s/^From: A U Thor <author@example.com>/From: A U Thor <thor@example.com>/" \
+	"s/^\(Date: .*\) [0-9][0-9]:/\1 23:/" \
+	"s/^\(Date: .*\) +0000\$/\1 +0100/"; do
+test_expect_success "a committed author changed is refused: $edit" '
+	cd append &&
+	refs >before &&
+	sed -i "$edit" q/s2.patch &&
+	! cmp -s s2.patch q/s2.patch &&
+	test_expect_code 7 quiltsync build -c qs.yaml 2>err &&
+	test_grep -q "append-only branch .stable.: .s2.patch. changed in the queue since it was committed" err &&
+	refs >after &&
+	test_cmp before after &&
+	cp s2.patch q/s2.patch &&
+	quiltsync build -c qs.yaml
+'
+done
+
 test_expect_success '--allow-rewrite rebuilds the append-only branch' '
 	cd append &&
 	old=$(git -C repo rev-parse stable) &&
