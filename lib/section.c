@@ -155,7 +155,6 @@ int qs__section_marker(struct series_parser *ps, char *s, size_t len)
 						   sec->name, sec->first_line);
 		}
 		sec->last_line = ps->line;
-		sec->nentries = series->nentries - sec->first_entry;
 		ps->open = NO_SECTION;
 		ps->area = NULL;
 		ps->new_group = 1;
@@ -189,7 +188,6 @@ int qs__section_marker(struct series_parser *ps, char *s, size_t len)
 	memset(sec, 0, sizeof(*sec));
 	sec->name = cap;
 	sec->first_line = ps->line;
-	sec->first_entry = series->nentries;
 	ps->open = series->nsections++;
 	ps->area = NULL;
 	ps->new_group = 1;
@@ -216,28 +214,47 @@ int qs__sections_end(struct series_parser *ps)
 	sec->name = "default";
 	sec->first_line = 1;
 	sec->last_line = ps->line ? ps->line : 1;
-	sec->nentries = series->nentries;
 	series->nsections = 1;
 	for (size_t i = 0; i < series->nentries; i++)
 		series->entries[i].section_index = 0;
 	return 0;
 }
 
-void qs__sections_link(qs_series *series)
+int qs__sections_link(qs_series *series)
 {
-	for (size_t i = 0; i < series->nsections; i++) {
-		qs_section *sec = &series->sections[i];
+	size_t i, in_sections = 0;
+	const qs_series_entry **fill;
 
-		/* no arithmetic on NULL: a file may have sections and no entry */
-		sec->entries = series->entries ? series->entries + sec->first_entry
-			       : NULL;
-	}
-	for (size_t i = 0; i < series->nentries; i++) {
+	for (i = 0; i < series->nentries; i++) {
 		qs_series_entry *e = &series->entries[i];
 
-		e->section = e->section_index == NO_SECTION ? NULL
-			     : &series->sections[e->section_index];
+		if (e->section_index == NO_SECTION)
+			continue;
+		e->section = &series->sections[e->section_index];
+		series->sections[e->section_index].nentries++;
+		in_sections++;
 	}
+	if (!in_sections)
+		return 0;
+	if (!(series->section_entries = qs__calloc(in_sections,
+						   sizeof(*series->section_entries))))
+		return QS_ENOMEM;
+	fill = series->section_entries;
+	for (i = 0; i < series->nsections; i++) {
+		series->sections[i].entries = fill;
+		fill += series->sections[i].nentries;
+		series->sections[i].nentries = 0;
+	}
+	for (i = 0; i < series->nentries; i++) {
+		const qs_series_entry *e = &series->entries[i];
+		qs_section *sec;
+
+		if (e->section_index == NO_SECTION)
+			continue;
+		sec = &series->sections[e->section_index];
+		sec->entries[sec->nentries++] = e;
+	}
+	return 0;
 }
 
 size_t qs_series_section_count(const qs_series *series)
@@ -284,5 +301,5 @@ size_t qs_section_entry_count(const qs_section *section)
 const qs_series_entry *qs_section_entry_byindex(const qs_section *section,
 						size_t i)
 {
-	return section && i < section->nentries ? &section->entries[i] : NULL;
+	return section && i < section->nentries ? section->entries[i] : NULL;
 }

@@ -18,9 +18,12 @@ struct qs_section {
 	const char *name;
 	size_t first_line;
 	size_t last_line;
-	size_t first_entry;
+	/*
+	 * Its entries in file order: a slice of the series' section_entries,
+	 * since a section need not be one run of the file.
+	 */
+	const qs_series_entry **entries;
 	size_t nentries;
-	const qs_series_entry *entries; /* the series' array, from first_entry */
 };
 
 struct qs_series_entry {
@@ -47,6 +50,7 @@ struct qs_series {
 	size_t nentries, entries_alloc;
 	qs_section *sections;
 	size_t nsections, sections_alloc;
+	const qs_series_entry **section_entries; /* every section's entries */
 	const char **notes;
 	struct qs__strmap index; /* name -> entry index */
 };
@@ -109,7 +113,11 @@ int qs__section_marker(struct series_parser *ps, char *s, size_t len);
  */
 int qs__sections_end(struct series_parser *ps);
 
-/* Pointers between sections and entries, once the arrays no longer move. */
-void qs__sections_link(qs_series *series);
+/*
+ * Pointers between sections and entries, once the arrays no longer
+ * move: each section's list of entries, each entry's section. 0 or
+ * QS_ENOMEM.
+ */
+int qs__sections_link(qs_series *series);
 
 #endif

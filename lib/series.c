@@ -559,9 +559,9 @@ int qs_series_parse(qs_series **out, const char *buf, size_t len,
 
 	if ((ret = qs__sections_end(&ps)) < 0)
 		goto done;
-	if ((ret = build_index(&ps)) < 0 || (ret = attach_notes(&ps)) < 0)
+	if ((ret = build_index(&ps)) < 0 || (ret = attach_notes(&ps)) < 0 ||
+	    (ret = qs__sections_link(series)) < 0)
 		goto done;
-	qs__sections_link(series);
 	*out = series;
 	series = NULL;
 	ret = 0;
@@ -599,6 +599,7 @@ void qs_series_free(qs_series *series)
 	free(series->text);
 	free(series->entries);
 	free(series->sections);
+	free(series->section_entries);
 	free(series->notes);
 	qs__strmap_clear(&series->index);
 	free(series);
