@@ -201,7 +201,7 @@ static int keep_error(qs_queue *queue, size_t i, const char *series_path,
 static int load_patches(qs_queue *queue, const qs_queue_options *opts)
 {
 	const char *series_path = qs_series_path(queue->series);
-	const char *const *sections = opts->version >= 2 ? opts->sections : NULL;
+	const char *const *sections = opts->sections;
 	size_t i;
 	int ret;
 
@@ -423,10 +423,45 @@ done:
 	return ret;
 }
 
+/*
+ * qs_queue_options as programs built for versions 1 and 2 lay it out:
+ * their qs_series_options (version 1) ends before `convention`, so the
+ * members after it sit earlier than ours. Version 1 has no `sections`.
+ */
+struct queue_options_v2 {
+	unsigned int version;
+	struct {
+		unsigned int version;
+		const char *const *placeholders;
+		const char *section_start;
+		const char *section_end;
+	} series;
+	qs_mail_options mail;
+	unsigned int flags;
+	const char *const *sections;
+};
+
+/* Options of an older version, in the current layout. */
+static void options_upgrade(qs_queue_options *out, const qs_queue_options *opts)
+{
+	const struct queue_options_v2 *old = (const struct queue_options_v2 *)opts;
+	static const qs_queue_options defaults = QS_QUEUE_OPTIONS_INIT;
+
+	*out = defaults;
+	out->series.version = old->series.version;
+	out->series.placeholders = old->series.placeholders;
+	out->series.section_start = old->series.section_start;
+	out->series.section_end = old->series.section_end;
+	out->mail = old->mail;
+	out->flags = old->flags;
+	out->sections = old->version >= 2 ? old->sections : NULL;
+}
+
 int qs_queue_open(qs_queue **out, const char *series_path,
 		  const char *patches_dir, const qs_queue_options *opts)
 {
 	static const qs_queue_options defaults = QS_QUEUE_OPTIONS_INIT;
+	qs_queue_options upgraded;
 	qs_queue *queue = NULL;
 	int ret;
 
@@ -435,11 +470,14 @@ int qs_queue_open(qs_queue **out, const char *series_path,
 	*out = NULL;
 	if (!opts)
 		opts = &defaults;
-	/* version 1 is the same without `sections` */
 	if (opts->version < 1 || opts->version > QS_QUEUE_OPTIONS_VERSION)
 		return qs__error_set(QS_EINVAL,
 				     "unsupported qs_queue_options version %u",
 				     opts->version);
+	if (opts->version < 3) {
+		options_upgrade(&upgraded, opts);
+		opts = &upgraded;
+	}
 	if (!(queue = qs__calloc(1, sizeof(*queue))))
 		return QS_ENOMEM;
 	if ((ret = qs_series_load(&queue->series, series_path, &opts->series)) < 0)

@@ -76,6 +76,7 @@ struct series_parser {
 	struct raw_note *notes;
 	size_t nnotes, notes_alloc;
 	size_t open;        /* index of the open section, or NO_SECTION */
+	size_t open_line;   /* the line that opened it (this part of it) */
 	const char *area;   /* area header in force */
 	int new_group;      /* a group boundary since the last entry */
 	int saw_marker;
@@ -93,11 +94,14 @@ int qs__series_error(struct series_parser *ps, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
- * Compile the section patterns of `opts` (or the defaults) into
- * ps->markers. QS_EINVAL for a pattern that does not compile or lacks
- * its group, QS_ENOMEM. qs__sections_release() frees them in any case.
+ * Compile the markers of `convention` into ps->markers: `start` and
+ * `end` when given (both or neither), else the convention's own.
+ * QS_EINVAL for an unknown convention, a pattern that does not compile
+ * or lacks its group; QS_ENOMEM. qs__sections_release() frees them in
+ * any case.
  */
-int qs__sections_prepare(struct series_parser *ps, const qs_series_options *opts);
+int qs__sections_prepare(struct series_parser *ps, qs_series_convention convention,
+			 const char *start, const char *end);
 void qs__sections_release(struct series_parser *ps);
 
 /*

@@ -513,7 +513,8 @@ int qs_series_parse(qs_series **out, const char *buf, size_t len,
 		return qs__error_set(QS_EINVAL, "qs_series_parse: buf is NULL");
 	if (!opts)
 		opts = &defaults;
-	if (opts->version != QS_SERIES_OPTIONS_VERSION)
+	/* version 1 has no convention */
+	if (opts->version < 1 || opts->version > QS_SERIES_OPTIONS_VERSION)
 		return qs__error_set(QS_EINVAL, "unsupported qs_series_options version %u",
 				     opts->version);
 	if (!opts->section_start != !opts->section_end)
@@ -525,7 +526,9 @@ int qs_series_parse(qs_series **out, const char *buf, size_t len,
 	ps.open = NO_SECTION;
 	ps.new_group = 1;
 
-	if ((ret = qs__sections_prepare(&ps, opts)) < 0)
+	if ((ret = qs__sections_prepare(&ps, opts->version >= 2 ? opts->convention :
+					QS_SERIES_BRANCH, opts->section_start,
+					opts->section_end)) < 0)
 		goto done;
 	if (!(series = qs__calloc(1, sizeof(*series)))) {
 		ret = QS_ENOMEM;
