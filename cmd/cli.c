@@ -19,6 +19,20 @@ const char *const cli_default_placeholders[] = {
 	NULL,
 };
 
+int cli_series_convention(qs_series_convention *out, const char *word)
+{
+	if (!strcmp(word, "branch")) {
+		*out = QS_SERIES_BRANCH;
+		return 0;
+	}
+	if (!strcmp(word, "mmotm")) {
+		*out = QS_SERIES_MMOTM;
+		return 0;
+	}
+	cli_error("option '--sections' expects branch or mmotm, not '%s'", word);
+	return -1;
+}
+
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;

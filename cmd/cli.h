@@ -93,6 +93,13 @@ int cli_exit_code(int qs_code);
 extern const char *const cli_default_placeholders[];
 
 /*
+ * The convention --sections names ("branch" or "mmotm", as quiltsync.yaml's
+ * sections key spells it): 0, or -1 after printing the error (the caller
+ * exits QS_EXIT_USAGE).
+ */
+int cli_series_convention(qs_series_convention *out, const char *word);
+
+/*
  * Load the config: `path`, or quiltsync.yaml in the current directory
  * when NULL. 0, or the exit code after printing the error.
  */

@@ -14,8 +14,8 @@
 #include "json-write.h"
 
 static const char usage[] =
-	"quiltsync apply --repo DIR --base REV (--series FILE [--patches DIR] | "
-	"[-p N] [-R] PATCH...) [--fuzz N] [--3way] [--json]";
+	"quiltsync apply --repo DIR --base REV (--series FILE [--patches DIR] "
+	"[--sections branch|mmotm] | [-p N] [-R] PATCH...) [--fuzz N] [--3way] [--json]";
 
 /* objects held in memory before they are written out as a pack */
 #define FLUSH_BYTES (64u << 20)
@@ -190,7 +190,8 @@ done:
 }
 
 static int apply_series(struct run *r, const char *series_path,
-			const char *patches_dir, const struct cli_list *placeholders)
+			const char *patches_dir, const struct cli_list *placeholders,
+			qs_series_convention convention)
 {
 	qs_queue_options opts = QS_QUEUE_OPTIONS_INIT;
 	const qs_series *series;
@@ -200,6 +201,7 @@ static int apply_series(struct run *r, const char *series_path,
 
 	opts.series.placeholders = placeholders->count ? placeholders->items :
 				   cli_default_placeholders;
+	opts.series.convention = convention;
 	if (qs_queue_open(&queue, series_path, patches_dir, &opts) < 0)
 		return cli_fail();
 	series = qs_queue_series(queue);
@@ -268,7 +270,8 @@ done:
 int cmd_apply(int argc, char **argv)
 {
 	const char *repo_dir = NULL, *base = NULL, *series_path = NULL,
-		   *patches_dir = NULL;
+		   *patches_dir = NULL, *sections = NULL;
+	qs_series_convention convention = QS_SERIES_BRANCH;
 	struct cli_list placeholders = { NULL, 0 };
 	qs_apply_options opts = QS_APPLY_OPTIONS_INIT;
 	struct run r;
@@ -282,6 +285,9 @@ int cmd_apply(int argc, char **argv)
 		  "apply every active entry of this series file, in order", 0 },
 		{ CLI_OPT_STRING, 0, "patches", &patches_dir, "DIR",
 		  "the patches directory (default: the series file's)", 0 },
+		{ CLI_OPT_STRING, 0, "sections", &sections, "branch|mmotm",
+		  "how the series file marks its sections: #BRANCH (the "
+		  "default) or #NEXT_PATCHES_START", 0 },
 		{ CLI_OPT_LIST, 0, "placeholder", &placeholders, "NAME",
 		  "a series entry that stands for a git ref (repeatable; "
 		  "replaces akpm's defaults)", 0 },
@@ -308,13 +314,19 @@ int cmd_apply(int argc, char **argv)
 		return ret > 0 ? QS_EXIT_OK : QS_EXIT_USAGE;
 	}
 	if (!repo_dir || !base || (!series_path && !nargs) ||
-	    (series_path && nargs) || (patches_dir && !series_path)) {
+	    (series_path && nargs) || (patches_dir && !series_path) ||
+	    (sections && !series_path)) {
 		cli_error(!repo_dir ? "--repo is required" :
 			  !base ? "--base is required" :
 			  series_path && nargs ? "give either --series or patch files, not both" :
 			  patches_dir && !series_path ? "--patches needs --series" :
+			  sections && !series_path ? "--sections needs --series" :
 			  "no patch to apply");
 		fprintf(stderr, "usage: %s\n", usage);
+		free(placeholders.items);
+		return QS_EXIT_USAGE;
+	}
+	if (sections && cli_series_convention(&convention, sections) < 0) {
 		free(placeholders.items);
 		return QS_EXIT_USAGE;
 	}
@@ -334,7 +346,8 @@ int cmd_apply(int argc, char **argv)
 		goto done;
 	}
 	if (series_path)
-		ret = apply_series(&r, series_path, patches_dir, &placeholders);
+		ret = apply_series(&r, series_path, patches_dir, &placeholders,
+				   convention);
 	else
 		ret = apply_files(&r, argv, nargs, strip, reverse);
 	/* the trees printed so far must exist, even after a failure */

@@ -12,7 +12,7 @@
 
 static const char usage[] =
 	"quiltsync series [--json] [--series FILE [--patches DIR]] "
-	"[--section NAME] [--placeholder NAME...]";
+	"[--sections branch|mmotm] [--section NAME] [--placeholder NAME...]";
 
 static const char *kind_name(qs_entry_kind kind)
 {
@@ -226,7 +226,7 @@ static void print_human(const qs_queue *queue, const qs_section *only)
 int cmd_series(int argc, char **argv)
 {
 	const char *series_path = NULL, *patches_dir = NULL, *section = NULL,
-		   *config_path = NULL;
+		   *config_path = NULL, *sections = NULL;
 	qs_config *cfg = NULL;
 	struct cli_list placeholders = { NULL, 0 };
 	qs_queue_options opts = QS_QUEUE_OPTIONS_INIT;
@@ -235,14 +235,17 @@ int cmd_series(int argc, char **argv)
 	int json = 0, ret;
 	const struct cli_opt options[] = {
 		{ CLI_OPT_STRING, 'c', "config", &config_path, "FILE",
-		  "take the series file, patches and placeholders from this "
-		  "quiltsync.yaml", 0 },
+		  "take the series file, patches, sections and placeholders "
+		  "from this quiltsync.yaml", 0 },
 		{ CLI_OPT_FLAG, 0, "json", &json, NULL,
 		  "print JSON (see quiltsync-series(1))", 0 },
 		{ CLI_OPT_STRING, 0, "series", &series_path, "FILE",
 		  "the series file (default: patches/series)", 0 },
 		{ CLI_OPT_STRING, 0, "patches", &patches_dir, "DIR",
 		  "the patches directory (default: the series file's)", 0 },
+		{ CLI_OPT_STRING, 0, "sections", &sections, "branch|mmotm",
+		  "how the series file marks its sections: #BRANCH (the "
+		  "default) or #NEXT_PATCHES_START", 0 },
 		{ CLI_OPT_STRING, 0, "section", &section, "NAME",
 		  "show only this section", 0 },
 		{ CLI_OPT_LIST, 0, "placeholder", &placeholders, "NAME",
@@ -257,12 +260,18 @@ int cmd_series(int argc, char **argv)
 		free(placeholders.items);
 		return ret;
 	}
+	if (sections && cli_series_convention(&opts.series.convention, sections) < 0) {
+		free(placeholders.items);
+		return QS_EXIT_USAGE;
+	}
 	if (config_path) {
 		/* the options given beside it still win */
 		if ((ret = cli_load_config(&cfg, config_path)) != 0) {
 			free(placeholders.items);
 			return ret;
 		}
+		if (!sections)
+			opts.series.convention = qs_config_convention(cfg);
 		if (!series_path) {
 			series_path = qs_config_series(cfg);
 			if (!patches_dir)

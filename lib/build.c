@@ -307,6 +307,7 @@ static int prepare(struct build_ctx *c, struct qs__lock **lock,
 	for (i = 0; i < cfg->nbranches; i++)
 		sections[i] = cfg->branches[i].section;
 	qopts.series.placeholders = cfg->placeholder_names;
+	qopts.series.convention = cfg->convention;
 	qopts.flags |= QS_QUEUE_ENTRY_ERRORS;
 	qopts.sections = sections;
 	ret = qs_queue_open(&c->queue, cfg->series, cfg->patches, &qopts);

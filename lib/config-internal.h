@@ -96,6 +96,8 @@ struct qs_config {
 	char *base;		/* "previous-rc3" (default), a tag, or a commit */
 	char *base_pattern;	/* default "^v(\\d+)\\.(\\d+)-rc3$" */
 
+	qs_series_convention convention;	/* sections: default branch */
+
 	struct qs__placeholder *placeholders;
 	size_t nplaceholders;
 	/* the same entry names, NULL-terminated, for qs_series_options */

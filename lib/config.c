@@ -865,6 +865,21 @@ static int set_failed_series(struct parser *p, const struct node *v, void *obj)
 	return 0;
 }
 
+/* How the series file marks its sections: quiltsync-series(5). */
+static int set_sections(struct parser *p, const struct node *v, void *obj)
+{
+	static const char *const words[] = { "branch", "mmotm" };
+	static const qs_series_convention conventions[] = {
+		QS_SERIES_BRANCH, QS_SERIES_MMOTM,
+	};
+	int i = one_of(v, words, QS_ARRAY_SIZE(words));
+
+	if (i < 0)
+		return fail(p, v, "expected branch or mmotm, got %s", describe(p, v));
+	p->c->convention = conventions[i];
+	return 0;
+}
+
 static int set_link(struct parser *p, const struct node *v, void *obj)
 {
 	int ret;
@@ -1321,6 +1336,7 @@ static const struct key root_keys[] = {
 	{ "repository", 1, set_repository },
 	{ "series", 1, set_series },
 	{ "patches", 0, set_patches },
+	{ "sections", 0, set_sections },
 	{ "committer", 1, set_committer },
 	{ "author", 0, set_author },
 	{ "upstream", 1, set_upstream },
@@ -1721,6 +1737,11 @@ const char *qs_config_patches(const qs_config *config)
 const char *qs_config_resolutions(const qs_config *config)
 {
 	return config ? config->resolutions : NULL;
+}
+
+qs_series_convention qs_config_convention(const qs_config *config)
+{
+	return config ? config->convention : QS_SERIES_BRANCH;
 }
 
 const char *const *qs_config_placeholders(const qs_config *config)

@@ -27,10 +27,11 @@ struct qs__group_item {
 };
 
 /**
- * Group `n` items (in file order) into patch series. `out_set_of[i]`
- * receives the 0-based number of item i's series, or QS__NO_SET; series
- * are numbered in the order of their first item. `*out_count` receives
- * the number of series. Returns 0 or QS_ENOMEM.
+ * Group `n` items into patch series: each section's items in file
+ * order, one section after the other. `out_set_of[i]` receives the
+ * 0-based number of item i's series, or QS__NO_SET; series are numbered
+ * in the order of their first item. `*out_count` receives the number of
+ * series. Returns 0 or QS_ENOMEM.
  */
 int qs__group(size_t *out_set_of, size_t *out_count,
 	      const struct qs__group_item *items, size_t n);

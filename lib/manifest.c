@@ -167,9 +167,14 @@ static void branches_json(struct json *j, struct build_ctx *c)
 	json_end_document(j);
 }
 
-/* Every patch entry of the sections the tree branches take, in file order. */
+/*
+ * Every patch entry of the sections the tree branches take, in file
+ * order, which is not the order of the branches when a section comes in
+ * parts (the mmotm convention) or the config lists them out of order.
+ */
 static int holdings_make(struct holdings *h, struct build_ctx *c)
 {
+	const qs_series *series = qs_queue_series(c->queue);
 	size_t i, k, lines = 0;
 
 	memset(h, 0, sizeof(*h));
@@ -179,9 +184,9 @@ static int holdings_make(struct holdings *h, struct build_ctx *c)
 		if (pb->kind == QS_BRANCH_TREE)
 			lines += qs_section_entry_count(pb->section);
 	}
-	h->nlines = qs_series_entry_count(qs_queue_series(c->queue)) + 1;
-	for (i = 0; i < qs_series_entry_count(qs_queue_series(c->queue)); i++) {
-		size_t line = qs_entry_line(qs_series_entry_byindex(qs_queue_series(c->queue), i));
+	h->nlines = qs_series_entry_count(series) + 1;
+	for (i = 0; i < qs_series_entry_count(series); i++) {
+		size_t line = qs_entry_line(qs_series_entry_byindex(series, i));
 
 		if (line + 1 > h->nlines)
 			h->nlines = line + 1;
@@ -191,6 +196,7 @@ static int holdings_make(struct holdings *h, struct build_ctx *c)
 	h->tree_of = qs__calloc(lines + 1, sizeof(*h->tree_of));
 	if (!h->by_line || !h->patches || !h->tree_of)
 		return QS_ENOMEM;
+	/* first the tree branch of each line (its plan index + 1)... */
 	for (i = 0; i < c->plan->n; i++) {
 		const struct qs__plan_branch *pb = &c->plan->v[i];
 
@@ -202,13 +208,21 @@ static int holdings_make(struct holdings *h, struct build_ctx *c)
 			size_t line = qs_entry_line(e);
 
 			/* two branches may take one section: it is listed once */
-			if ((kind != QS_ENTRY_PATCH && kind != QS_ENTRY_COMMITTED) ||
-			    line >= h->nlines || h->by_line[line])
-				continue;
-			h->patches[h->npatches] = e;
-			h->tree_of[h->npatches] = pb;
-			h->by_line[line] = ++h->npatches;
+			if ((kind == QS_ENTRY_PATCH || kind == QS_ENTRY_COMMITTED) &&
+			    line < h->nlines && !h->by_line[line])
+				h->by_line[line] = i + 1;
 		}
+	}
+	/* ...then the patches in file order, and each line's patch index + 1 */
+	for (i = 0; i < qs_series_entry_count(series); i++) {
+		const qs_series_entry *e = qs_series_entry_byindex(series, i);
+		size_t line = qs_entry_line(e);
+
+		if (line >= h->nlines || !h->by_line[line])
+			continue;
+		h->patches[h->npatches] = e;
+		h->tree_of[h->npatches] = &c->plan->v[h->by_line[line] - 1];
+		h->by_line[line] = ++h->npatches;
 	}
 	return 0;
 }

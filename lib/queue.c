@@ -201,7 +201,7 @@ static int keep_error(qs_queue *queue, size_t i, const char *series_path,
 static int load_patches(qs_queue *queue, const qs_queue_options *opts)
 {
 	const char *series_path = qs_series_path(queue->series);
-	const char *const *sections = opts->version >= 2 ? opts->sections : NULL;
+	const char *const *sections = opts->sections;
 	size_t i;
 	int ret;
 
@@ -258,63 +258,123 @@ static int compare_slugs(const void *a, const void *b)
 	return strcmp((*x)->slug, (*y)->slug);
 }
 
-static int group_entries(qs_queue *queue)
+/*
+ * Titles and slugs of the patchsets, given the title and first entry
+ * name of each (by patchset number) and the patchsets in file order of
+ * their first entries, the order slugs are given in.
+ */
+static int name_patchsets(qs_queue *queue, const size_t *file_order,
+			  const char *const *titles, const char *const *first_names)
 {
-	struct qs__group_item *items = NULL;
-	const char **links = NULL, **titles = NULL, **first_names = NULL;
-	size_t *set_of = NULL, *section_of = NULL, *fill = NULL;
-	size_t n = queue->entry_count, nlinks = 0, i, j, nsets = 0;
+	size_t k, nsets = queue->set_count;
+	const char **file_titles = NULL, **file_names = NULL;
 	char **slugs = NULL;
 	int ret = QS_ENOMEM;
 
+	if (!(file_titles = qs__calloc(nsets, sizeof(*file_titles))) ||
+	    !(file_names = qs__calloc(nsets, sizeof(*file_names))) ||
+	    !(slugs = qs__calloc(nsets, sizeof(*slugs))) ||
+	    !(queue->by_slug = qs__calloc(nsets, sizeof(*queue->by_slug))))
+		goto done;
+	for (k = 0; k < nsets; k++) {
+		file_titles[k] = titles[file_order[k]];
+		file_names[k] = first_names[file_order[k]];
+	}
+	if ((ret = qs__slugs_assign(slugs, file_titles, file_names, nsets)) < 0)
+		goto done;
+	ret = QS_ENOMEM;
+	for (k = 0; k < nsets; k++) {
+		qs_patchset *set = &queue->sets[file_order[k]];
+
+		set->slug = slugs[k];
+		slugs[k] = NULL;
+		/* a patch whose file is missing has no subject: its name will do */
+		set->title = file_titles[k] ? qs__strdup(file_titles[k]) :
+					      qs__name_stem(file_names[k]);
+		if (!set->title)
+			goto done;
+		queue->by_slug[k] = set;
+	}
+	qsort(queue->by_slug, nsets, sizeof(*queue->by_slug), compare_slugs);
+	ret = 0;
+done:
+	if (slugs)
+		for (k = 0; k < nsets; k++)
+			free(slugs[k]);
+	free(slugs);
+	free(file_names);
+	free(file_titles);
+	return ret;
+}
+
+/*
+ * Grouping sees each section as one run of entries, in file order: a
+ * section the mmotm convention continues in a later part is grouped as
+ * if its parts stood together, so that a follow-up finds its parent in
+ * an earlier part. Patchsets are numbered in that order, by section
+ * then by first entry.
+ */
+static int group_entries(qs_queue *queue)
+{
+	const qs_series *series = queue->series;
+	struct qs__group_item *items = NULL;
+	const char **links = NULL, **titles = NULL, **first_names = NULL;
+	size_t *set_of = NULL, *item_set = NULL, *entry_of = NULL, *fill = NULL;
+	size_t *file_order = NULL;
+	size_t n = queue->entry_count, nitems = 0, nlinks = 0, i, j, k, nsets = 0;
+	int ret = QS_ENOMEM;
+
 	if (!(items = qs__calloc(n, sizeof(*items))) ||
+	    !(item_set = qs__calloc(n, sizeof(*item_set))) ||
+	    !(entry_of = qs__calloc(n, sizeof(*entry_of))) ||
 	    !(set_of = qs__calloc(n, sizeof(*set_of))) ||
-	    !(section_of = qs__calloc(n, sizeof(*section_of))) ||
 	    !(queue->set_of = qs__calloc(n, sizeof(*queue->set_of))))
 		goto done;
 
 	for (i = 0; i < n; i++) {
-		section_of[i] = QS__NO_SET;
+		set_of[i] = QS__NO_SET;
 		if (queue->patches[i])
 			nlinks += qs_mail_link_count(queue->patches[i]->mail);
-	}
-	for (i = 0; i < qs_series_section_count(queue->series); i++) {
-		const qs_section *sec = qs_series_section_byindex(queue->series, i);
-
-		for (j = 0; j < qs_section_entry_count(sec); j++)
-			section_of[qs_entry_index(qs_section_entry_byindex(sec, j))] = i;
 	}
 	if (!(links = qs__calloc(nlinks, sizeof(*links))))
 		goto done;
 	nlinks = 0;
-	for (i = 0; i < n; i++) {
-		const qs_series_entry *e = qs_series_entry_byindex(queue->series, i);
-		const qs_mail *mail = queue->patches[i] ? queue->patches[i]->mail : NULL;
-		struct qs__group_item *it = &items[i];
+	for (i = 0; i < qs_series_section_count(series); i++) {
+		const qs_section *sec = qs_series_section_byindex(series, i);
 
-		it->name = qs_entry_name(e);
-		it->kind = qs_entry_kind_of(e);
-		it->section = section_of[i];
-		it->starts_group = qs_entry_starts_group(e);
-		if (!mail)
-			continue;
-		it->series_title = qs_mail_series_title(mail);
-		it->series_total = qs_mail_series_total(mail);
-		it->links = links + nlinks;
-		it->link_count = qs_mail_link_count(mail);
-		for (j = 0; j < it->link_count; j++)
-			links[nlinks++] = qs_mail_link_byindex(mail, j);
+		for (k = 0; k < qs_section_entry_count(sec); k++) {
+			const qs_series_entry *e = qs_section_entry_byindex(sec, k);
+			size_t x = qs_entry_index(e);
+			const qs_mail *mail = queue->patches[x] ? queue->patches[x]->mail
+				: NULL;
+			struct qs__group_item *it = &items[nitems];
+
+			entry_of[nitems++] = x;
+			it->name = qs_entry_name(e);
+			it->kind = qs_entry_kind_of(e);
+			it->section = i;
+			it->starts_group = qs_entry_starts_group(e);
+			if (!mail)
+				continue;
+			it->series_title = qs_mail_series_title(mail);
+			it->series_total = qs_mail_series_total(mail);
+			it->links = links + nlinks;
+			it->link_count = qs_mail_link_count(mail);
+			for (j = 0; j < it->link_count; j++)
+				links[nlinks++] = qs_mail_link_byindex(mail, j);
+		}
 	}
-	if ((ret = qs__group(set_of, &nsets, items, n)) < 0)
+	if ((ret = qs__group(item_set, &nsets, items, nitems)) < 0)
 		goto done;
+	for (k = 0; k < nitems; k++)
+		set_of[entry_of[k]] = item_set[k];
 
 	ret = QS_ENOMEM;
 	if (!(queue->sets = qs__calloc(nsets, sizeof(*queue->sets))) ||
 	    !(fill = qs__calloc(nsets, sizeof(*fill))) ||
 	    !(titles = qs__calloc(nsets, sizeof(*titles))) ||
 	    !(first_names = qs__calloc(nsets, sizeof(*first_names))) ||
-	    !(slugs = qs__calloc(nsets, sizeof(*slugs))) ||
-	    !(queue->by_slug = qs__calloc(nsets, sizeof(*queue->by_slug))))
+	    !(file_order = qs__calloc(nsets, sizeof(*file_order))))
 		goto done;
 	queue->set_count = nsets;
 	for (i = 0; i < n; i++)
@@ -326,8 +386,8 @@ static int group_entries(qs_queue *queue)
 		if (!queue->sets[i].entries)
 			goto done;
 	}
-	for (i = 0; i < n; i++) {
-		const qs_series_entry *e = qs_series_entry_byindex(queue->series, i);
+	for (i = 0, k = 0; i < n; i++) {
+		const qs_series_entry *e = qs_series_entry_byindex(series, i);
 		qs_patchset *set;
 
 		if (set_of[i] == QS__NO_SET)
@@ -338,6 +398,7 @@ static int group_entries(qs_queue *queue)
 			const qs_mail *mail = queue->patches[i] ?
 					      queue->patches[i]->mail : NULL;
 
+			file_order[k++] = set_of[i];
 			set->section = qs_entry_section(e);
 			set->area = qs_entry_area(e);
 			first_names[set_of[i]] = qs_entry_name(e);
@@ -348,42 +409,59 @@ static int group_entries(qs_queue *queue)
 		}
 		set->entries[fill[set_of[i]]++] = e;
 	}
-	if ((ret = qs__slugs_assign(slugs, titles, first_names, nsets)) < 0)
-		goto done;
-	ret = QS_ENOMEM;
-	for (i = 0; i < nsets; i++) {
-		qs_patchset *set = &queue->sets[i];
-
-		set->slug = slugs[i];
-		slugs[i] = NULL;
-		/* a patch whose file is missing has no subject: its name will do */
-		set->title = titles[i] ? qs__strdup(titles[i]) :
-					 qs__name_stem(first_names[i]);
-		if (!set->title)
-			goto done;
-		queue->by_slug[i] = set;
-	}
-	qsort(queue->by_slug, nsets, sizeof(*queue->by_slug), compare_slugs);
-	ret = 0;
+	ret = name_patchsets(queue, file_order, titles, first_names);
 done:
-	if (slugs)
-		for (i = 0; i < nsets; i++)
-			free(slugs[i]);
-	free(slugs);
+	free(file_order);
 	free(first_names);
 	free(titles);
 	free(fill);
 	free(links);
-	free(section_of);
 	free(set_of);
+	free(entry_of);
+	free(item_set);
 	free(items);
 	return ret;
+}
+
+/*
+ * qs_queue_options as programs built for versions 1 and 2 lay it out:
+ * their qs_series_options (version 1) ends before `convention`, so the
+ * members after it sit earlier than ours. Version 1 has no `sections`.
+ */
+struct queue_options_v2 {
+	unsigned int version;
+	struct {
+		unsigned int version;
+		const char *const *placeholders;
+		const char *section_start;
+		const char *section_end;
+	} series;
+	qs_mail_options mail;
+	unsigned int flags;
+	const char *const *sections;
+};
+
+/* Options of an older version, in the current layout. */
+static void options_upgrade(qs_queue_options *out, const qs_queue_options *opts)
+{
+	const struct queue_options_v2 *old = (const struct queue_options_v2 *)opts;
+	static const qs_queue_options defaults = QS_QUEUE_OPTIONS_INIT;
+
+	*out = defaults;
+	out->series.version = old->series.version;
+	out->series.placeholders = old->series.placeholders;
+	out->series.section_start = old->series.section_start;
+	out->series.section_end = old->series.section_end;
+	out->mail = old->mail;
+	out->flags = old->flags;
+	out->sections = old->version >= 2 ? old->sections : NULL;
 }
 
 int qs_queue_open(qs_queue **out, const char *series_path,
 		  const char *patches_dir, const qs_queue_options *opts)
 {
 	static const qs_queue_options defaults = QS_QUEUE_OPTIONS_INIT;
+	qs_queue_options upgraded;
 	qs_queue *queue = NULL;
 	int ret;
 
@@ -392,11 +470,14 @@ int qs_queue_open(qs_queue **out, const char *series_path,
 	*out = NULL;
 	if (!opts)
 		opts = &defaults;
-	/* version 1 is the same without `sections` */
 	if (opts->version < 1 || opts->version > QS_QUEUE_OPTIONS_VERSION)
 		return qs__error_set(QS_EINVAL,
 				     "unsupported qs_queue_options version %u",
 				     opts->version);
+	if (opts->version < 3) {
+		options_upgrade(&upgraded, opts);
+		opts = &upgraded;
+	}
 	if (!(queue = qs__calloc(1, sizeof(*queue))))
 		return QS_ENOMEM;
 	if ((ret = qs_series_load(&queue->series, series_path, &opts->series)) < 0)

@@ -2,7 +2,7 @@
 /*
  * The series file: quilt's syntax plus akpm's conventions in its comment
  * lines. quiltsync-series(5) is the specification; this file follows it
- * line by line.
+ * line by line, but for the section markers, which section.c reads.
  *
  * quilt reads the file with two programs (scripts/patchfns): cat_series
  * (sed) lists the patches and patch_args (awk) finds a patch's options.
@@ -17,91 +17,7 @@
  * line. Notes are attached and the name index built after the pass,
  * once the entry array no longer moves.
  */
-#include "internal.h"
-#include "strmap.h"
-
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-
-/*
- * akpm's markers. Any number of '#': he comments out a whole committed
- * block with "##", end marker included ("###ENDBRANCH mm-hotfixes-stable"),
- * and the next "#BRANCH" shows that section did end there. The capture is
- * the rest of the line, so that a missing or two-word name is reported
- * instead of turning the line into an ordinary comment.
- */
-static const char default_start[] = "^#+BRANCH(?![^ \\t])[ \\t]*(.*?)[ \\t]*$";
-static const char default_end[] = "^#+ENDBRANCH(?![^ \\t])[ \\t]*(.*?)[ \\t]*$";
-
-#define NO_SECTION SIZE_MAX
-
-struct qs_section {
-	const char *name;
-	size_t first_line;
-	size_t last_line;
-	size_t first_entry;
-	size_t nentries;
-	const qs_series_entry *entries; /* the series' array, from first_entry */
-};
-
-struct qs_series_entry {
-	const char *name;
-	const char *options;
-	const char *comment;
-	const char *area;
-	const qs_section *section;
-	const char *const *notes;
-	size_t nnotes;
-	size_t line;
-	size_t index;
-	size_t section_index; /* NO_SECTION outside sections */
-	int strip;
-	qs_entry_kind kind;
-	unsigned int reverse : 1;
-	unsigned int starts_group : 1;
-};
-
-/* A review note as read: attached to entries once they are all known. */
-struct raw_note {
-	const char *target;
-	const char *text;
-	size_t line;
-	size_t count;   /* entries after the target it also covers */
-	int to_group;   /* "+N": up to the end of the target's group */
-};
-
-struct qs_series {
-	char *path;
-	char *text;
-	qs_series_entry *entries;
-	size_t nentries, entries_alloc;
-	qs_section *sections;
-	size_t nsections, sections_alloc;
-	const char **notes;
-	struct qs__strmap index; /* name -> entry index */
-};
-
-/* Parser state for one call of qs_series_parse(). */
-struct parser {
-	qs_series *series;
-	const char *where; /* path for messages */
-	const char *const *placeholders;
-	pcre2_code *start_re, *end_re;
-	const char *start_src, *end_src;
-	pcre2_match_data *md;
-	struct raw_note *notes;
-	size_t nnotes, notes_alloc;
-	size_t open;        /* index of the open section, or NO_SECTION */
-	const char *area;   /* area header in force */
-	int new_group;      /* a group boundary since the last entry */
-	int saw_marker;
-	size_t line;
-};
-
-static int is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
+#include "series-internal.h"
 
 static int has_suffix(const char *s, size_t len, const char *suffix)
 {
@@ -164,10 +80,7 @@ static int area_char(char c, int first)
 	return !first && (c == '.' || c == '/' || c == '-' || c == '+');
 }
 
-static int parse_error(struct parser *ps, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int parse_error(struct parser *ps, const char *fmt, ...)
+int qs__series_error(struct series_parser *ps, const char *fmt, ...)
 {
 	qs_buf msg = QS_BUF_INIT;
 	va_list ap;
@@ -191,7 +104,7 @@ enum pending_arg { ARG_NONE, ARG_STRIP, ARG_FUZZ };
  * applied; they reach patch unchanged through quilt. Strings are cut in
  * place: the writer never passes the reader, see the comment below.
  */
-static int parse_entry(struct parser *ps, char *s, char *end,
+static int parse_entry(struct series_parser *ps, char *s, char *end,
 		       qs_entry_kind kind)
 {
 	qs_series *series = ps->series;
@@ -225,7 +138,7 @@ static int parse_entry(struct parser *ps, char *s, char *end,
 	 * the line and runs patch without its options, without even -p1.
 	 */
 	if (memchr(name, '"', n) || memchr(name, '\\', n))
-		return parse_error(ps, "quilt cannot read the options of entry '%.*s': "
+		return qs__series_error(ps, "quilt cannot read the options of entry '%.*s': "
 				   "its name holds a quote or backslash",
 				   (int)n, name);
 
@@ -254,7 +167,7 @@ static int parse_entry(struct parser *ps, char *s, char *end,
 
 		if (pending != ARG_NONE) {
 			if (parse_count(t, tl, &v) < 0)
-				return parse_error(ps, "option '%s' of entry '%.*s' needs a "
+				return qs__series_error(ps, "option '%s' of entry '%.*s' needs a "
 						   "number, not '%.*s'", pending_opt,
 						   (int)n, name, (int)tl, t);
 			if (pending == ARG_STRIP) {
@@ -267,14 +180,14 @@ static int parse_entry(struct parser *ps, char *s, char *end,
 		}
 		if (tl >= 2 && t[0] == '-' && t[1] == 'p') {
 			if (have_strip)
-				return parse_error(ps, "more than one -p option for entry '%.*s'",
+				return qs__series_error(ps, "more than one -p option for entry '%.*s'",
 						   (int)n, name);
 			have_strip = 1;
 			if (tl == 2) {
 				pending = ARG_STRIP;
 				pending_opt = "-p";
 			} else if (parse_count(t + 2, tl - 2, &v) < 0) {
-				return parse_error(ps, "bad strip level '%.*s' for entry '%.*s'",
+				return qs__series_error(ps, "bad strip level '%.*s' for entry '%.*s'",
 						   (int)tl, t, (int)n, name);
 			} else {
 				e->strip = v;
@@ -309,16 +222,16 @@ static int parse_entry(struct parser *ps, char *s, char *end,
 		 * push -R cannot undo a --reverse.
 		 */
 		if (tl >= 7 && !memcmp(t, "--strip", 7))
-			return parse_error(ps, "unsupported patch option '%.*s' for entry '%.*s': "
+			return qs__series_error(ps, "unsupported patch option '%.*s' for entry '%.*s': "
 					   "quilt overrides it with -p1, write -pN",
 					   (int)tl, t, (int)n, name);
 		if (tl == 9 && !memcmp(t, "--reverse", 9))
-			return parse_error(ps, "unsupported patch option '--reverse' for entry "
+			return qs__series_error(ps, "unsupported patch option '--reverse' for entry "
 					   "'%.*s': write -R", (int)n, name);
 		if (t[0] == '-')
-			return parse_error(ps, "unsupported patch option '%.*s' for entry '%.*s'",
+			return qs__series_error(ps, "unsupported patch option '%.*s' for entry '%.*s'",
 					   (int)tl, t, (int)n, name);
-		return parse_error(ps, "stray argument '%.*s' after entry '%.*s'",
+		return qs__series_error(ps, "stray argument '%.*s' after entry '%.*s'",
 				   (int)tl, t, (int)n, name);
 keep:
 		/*
@@ -336,7 +249,7 @@ keep:
 		w += tl;
 	}
 	if (pending != ARG_NONE)
-		return parse_error(ps, "option '%s' of entry '%.*s' needs a number",
+		return qs__series_error(ps, "option '%s' of entry '%.*s' needs a number",
 				   pending_opt, (int)n, name);
 	/* both terminators land on a blank, the line end or the comment's '#' */
 	if (w) {
@@ -350,7 +263,7 @@ keep:
 	return 0;
 }
 
-static int add_entry_line(struct parser *ps, char *s, char *end)
+static int add_entry_line(struct series_parser *ps, char *s, char *end)
 {
 	size_t n = token_end(s, end);
 	qs_entry_kind kind = QS_ENTRY_PATCH;
@@ -364,7 +277,7 @@ static int add_entry_line(struct parser *ps, char *s, char *end)
 	return parse_entry(ps, s, end, kind);
 }
 
-static int add_note(struct parser *ps, char *rest, size_t tl, char *end)
+static int add_note(struct series_parser *ps, char *rest, size_t tl, char *end)
 {
 	struct raw_note *note;
 	char *target = rest, *text;
@@ -409,122 +322,14 @@ static int add_note(struct parser *ps, char *rest, size_t tl, char *end)
 	return 0;
 }
 
-/* Matches `re` against the line; 1 with the capture in *cap, 0, or <0. */
-static int match_marker(struct parser *ps, pcre2_code *re, const char *src,
-			char *s, size_t len, char **cap, size_t *cap_len)
-{
-	PCRE2_SIZE *ov;
-	int rc;
-
-	rc = pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, ps->md, NULL);
-	if (rc == PCRE2_ERROR_NOMATCH)
-		return 0;
-	if (rc < 0) {
-		PCRE2_UCHAR msg[256];
-
-		pcre2_get_error_message(rc, msg, sizeof(msg));
-		return qs__error_set_at(QS_EINVAL, ps->where, ps->line,
-					"cannot match pattern '%s': %s", src,
-					(const char *)msg);
-	}
-	ov = pcre2_get_ovector_pointer(ps->md);
-	*cap = NULL;
-	*cap_len = 0;
-	if (rc > 1 && ov[2] != PCRE2_UNSET && ov[3] >= ov[2]) {
-		*cap = s + ov[2];
-		*cap_len = ov[3] - ov[2];
-	}
-	return 1;
-}
-
-static int check_section_name(struct parser *ps, const char *line, size_t len,
-			      const char *name, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (is_blank(name[i]))
-			return parse_error(ps, "bad section name '%.*s' in '%.*s'",
-					   (int)n, name, (int)len, line);
-	return 0;
-}
-
-/* 1 when the line was a section marker, 0 when not, <0 on error. */
-static int section_marker(struct parser *ps, char *s, size_t len)
-{
-	qs_series *series = ps->series;
-	qs_section *sec;
-	char *cap;
-	size_t n;
-	int ret;
-
-	/*
-	 * The end pattern goes first: an end marker usually contains the
-	 * start marker ("#ENDBRANCH" holds "BRANCH"), never the reverse.
-	 */
-	if ((ret = match_marker(ps, ps->end_re, ps->end_src, s, len, &cap, &n)) < 0)
-		return ret;
-	if (ret) {
-		ps->saw_marker = 1;
-		if (ps->open == NO_SECTION)
-			return parse_error(ps, "'%.*s' ends no open section", (int)len, s);
-		sec = &series->sections[ps->open];
-		if (cap && n) {
-			if ((ret = check_section_name(ps, s, len, cap, n)) < 0)
-				return ret;
-			if (strlen(sec->name) != n || memcmp(sec->name, cap, n))
-				return parse_error(ps, "'%.*s' does not end section '%s' "
-						   "opened on line %zu", (int)len, s,
-						   sec->name, sec->first_line);
-		}
-		sec->last_line = ps->line;
-		sec->nentries = series->nentries - sec->first_entry;
-		ps->open = NO_SECTION;
-		ps->area = NULL;
-		ps->new_group = 1;
-		return 1;
-	}
-
-	if ((ret = match_marker(ps, ps->start_re, ps->start_src, s, len, &cap, &n)) < 0)
-		return ret;
-	if (!ret)
-		return 0;
-	ps->saw_marker = 1;
-	if (ps->open != NO_SECTION)
-		return parse_error(ps, "'%.*s' inside section '%s' opened on line %zu",
-				   (int)len, s, series->sections[ps->open].name,
-				   series->sections[ps->open].first_line);
-	if (!cap || !n)
-		return parse_error(ps, "section start '%.*s' has no name", (int)len, s);
-	if ((ret = check_section_name(ps, s, len, cap, n)) < 0)
-		return ret;
-	for (size_t i = 0; i < series->nsections; i++) {
-		sec = &series->sections[i];
-		if (strlen(sec->name) == n && !memcmp(sec->name, cap, n))
-			return parse_error(ps, "duplicate section '%.*s', first on line %zu",
-					   (int)n, cap, sec->first_line);
-	}
-	if ((ret = QS_ARRAY_GROW(series->sections, series->sections_alloc,
-				 series->nsections + 1)) < 0)
-		return ret;
-	cap[n] = '\0';
-	sec = &series->sections[series->nsections];
-	memset(sec, 0, sizeof(*sec));
-	sec->name = cap;
-	sec->first_line = ps->line;
-	sec->first_entry = series->nentries;
-	ps->open = series->nsections++;
-	ps->area = NULL;
-	ps->new_group = 1;
-	return 1;
-}
-
 /* A line with '#' in column 0: quilt ignores it, akpm does not. */
-static int comment_line(struct parser *ps, char *s, char *end)
+static int comment_line(struct series_parser *ps, char *s, char *end)
 {
 	char *rest = s, *te;
 	size_t h, tl;
 	int ret;
 
-	if ((ret = section_marker(ps, s, (size_t)(end - s))) != 0)
+	if ((ret = qs__section_marker(ps, s, (size_t)(end - s))) != 0)
 		return ret < 0 ? ret : 0;
 
 	while (rest < end && *rest == '#')
@@ -558,12 +363,12 @@ static int comment_line(struct parser *ps, char *s, char *end)
 	return 0;
 }
 
-static int parse_line(struct parser *ps, char *s, char *end)
+static int parse_line(struct series_parser *ps, char *s, char *end)
 {
 	char *p = s;
 
 	if (memchr(s, '\0', (size_t)(end - s)))
-		return parse_error(ps, "NUL byte in series file");
+		return qs__series_error(ps, "NUL byte in series file");
 	if (s < end && *s == '#')
 		return comment_line(ps, s, end);
 	/*
@@ -571,13 +376,13 @@ static int parse_line(struct parser *ps, char *s, char *end)
 	 * and a CRLF blank line is a patch named "\r".
 	 */
 	if (memchr(s, '\r', (size_t)(end - s)))
-		return parse_error(ps, "carriage return in entry line (CRLF line ends?)");
+		return qs__series_error(ps, "carriage return in entry line (CRLF line ends?)");
 	while (p < end && is_blank(*p))
 		p++;
 	if (p == end)
 		return 0;
 	if (*p == '#')
-		return parse_error(ps, "indented comment: quilt reads it as patch '%.*s'",
+		return qs__series_error(ps, "indented comment: quilt reads it as patch '%.*s'",
 				   (int)token_end(p, end), p);
 	return add_entry_line(ps, p, end);
 }
@@ -594,7 +399,7 @@ static const qs_series_entry *index_find(const qs_series *series,
  * The name index: active entries and placeholders are unique; a
  * committed entry is reachable by name only when no other entry uses it.
  */
-static int build_index(struct parser *ps)
+static int build_index(struct series_parser *ps)
 {
 	qs_series *series = ps->series;
 	int ret;
@@ -609,7 +414,7 @@ static int build_index(struct parser *ps)
 			old = index_find(series, e->name);
 			if (old && !committed) {
 				ps->line = e->line;
-				return parse_error(ps, "duplicate entry '%s', first on line %zu",
+				return qs__series_error(ps, "duplicate entry '%s', first on line %zu",
 						   e->name, old->line);
 			}
 			if (!old && (ret = qs__strmap_put(&series->index, e->name, i)) < 0)
@@ -619,7 +424,7 @@ static int build_index(struct parser *ps)
 	return 0;
 }
 
-static int attach_notes(struct parser *ps)
+static int attach_notes(struct series_parser *ps)
 {
 	qs_series *series = ps->series;
 	size_t *first = NULL, *last = NULL, *fill = NULL, total = 0;
@@ -691,54 +496,12 @@ done:
 	return ret;
 }
 
-static int compile_pattern(pcre2_code **out, uint32_t *groups, const char *src,
-			   const char *what, int need_group)
-{
-	int errcode;
-	PCRE2_SIZE erroff;
-
-	*out = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, 0,
-			     &errcode, &erroff, NULL);
-	if (!*out) {
-		PCRE2_UCHAR msg[256];
-
-		pcre2_get_error_message(errcode, msg, sizeof(msg));
-		return qs__error_set(QS_EINVAL, "invalid %s pattern '%s': %s at offset %zu",
-				     what, src, (const char *)msg, (size_t)erroff);
-	}
-	pcre2_pattern_info(*out, PCRE2_INFO_CAPTURECOUNT, groups);
-	if (need_group && *groups < 1)
-		return qs__error_set(QS_EINVAL,
-				     "%s pattern '%s' has no capture group for the section name",
-				     what, src);
-	return 0;
-}
-
-/* Pointers into the arrays, now that they no longer move. */
-static void finish(qs_series *series)
-{
-	for (size_t i = 0; i < series->nsections; i++) {
-		qs_section *sec = &series->sections[i];
-
-		/* no arithmetic on NULL: a file may have sections and no entry */
-		sec->entries = series->entries ? series->entries + sec->first_entry
-			       : NULL;
-	}
-	for (size_t i = 0; i < series->nentries; i++) {
-		qs_series_entry *e = &series->entries[i];
-
-		e->section = e->section_index == NO_SECTION ? NULL
-			     : &series->sections[e->section_index];
-	}
-}
-
 int qs_series_parse(qs_series **out, const char *buf, size_t len,
 		    const char *path, const qs_series_options *opts)
 {
 	static const qs_series_options defaults = QS_SERIES_OPTIONS_INIT;
-	struct parser ps;
+	struct series_parser ps;
 	qs_series *series = NULL;
-	uint32_t start_groups = 0, end_groups = 0;
 	char *p, *end;
 	int ret;
 
@@ -750,7 +513,8 @@ int qs_series_parse(qs_series **out, const char *buf, size_t len,
 		return qs__error_set(QS_EINVAL, "qs_series_parse: buf is NULL");
 	if (!opts)
 		opts = &defaults;
-	if (opts->version != QS_SERIES_OPTIONS_VERSION)
+	/* version 1 has no convention */
+	if (opts->version < 1 || opts->version > QS_SERIES_OPTIONS_VERSION)
 		return qs__error_set(QS_EINVAL, "unsupported qs_series_options version %u",
 				     opts->version);
 	if (!opts->section_start != !opts->section_end)
@@ -759,22 +523,15 @@ int qs_series_parse(qs_series **out, const char *buf, size_t len,
 
 	ps.where = path ? path : "series";
 	ps.placeholders = opts->placeholders;
-	ps.start_src = opts->section_start ? opts->section_start : default_start;
-	ps.end_src = opts->section_end ? opts->section_end : default_end;
 	ps.open = NO_SECTION;
 	ps.new_group = 1;
 
-	if ((ret = compile_pattern(&ps.start_re, &start_groups, ps.start_src,
-				   "section_start", 1)) < 0 ||
-	    (ret = compile_pattern(&ps.end_re, &end_groups, ps.end_src,
-				   "section_end", 0)) < 0)
+	if ((ret = qs__sections_prepare(&ps, opts->version >= 2 ? opts->convention :
+					QS_SERIES_BRANCH, opts->section_start,
+					opts->section_end)) < 0)
 		goto done;
-	/* room for every group of either pattern, or pcre2_match() returns 0 */
-	ps.md = pcre2_match_data_create(1 + (start_groups > end_groups ?
-					     start_groups : end_groups), NULL);
-	series = qs__calloc(1, sizeof(*series));
-	if (!ps.md || !series) {
-		ret = qs__error_oom();
+	if (!(series = qs__calloc(1, sizeof(*series)))) {
+		ret = QS_ENOMEM;
 		goto done;
 	}
 	ps.series = series;
@@ -803,40 +560,18 @@ int qs_series_parse(qs_series **out, const char *buf, size_t len,
 		p = eol + 1;
 	}
 
-	if (ps.open != NO_SECTION) {
-		const qs_section *sec = &series->sections[ps.open];
-
-		ps.line = sec->first_line;
-		ret = parse_error(&ps, "section '%s' has no end marker", sec->name);
+	if ((ret = qs__sections_end(&ps)) < 0)
 		goto done;
-	}
-	if (!ps.saw_marker) {
-		qs_section *sec;
-
-		if ((ret = QS_ARRAY_GROW(series->sections, series->sections_alloc, 1)) < 0)
-			goto done;
-		sec = &series->sections[0];
-		memset(sec, 0, sizeof(*sec));
-		sec->name = "default";
-		sec->first_line = 1;
-		sec->last_line = ps.line ? ps.line : 1;
-		sec->nentries = series->nentries;
-		series->nsections = 1;
-		for (size_t i = 0; i < series->nentries; i++)
-			series->entries[i].section_index = 0;
-	}
-	if ((ret = build_index(&ps)) < 0 || (ret = attach_notes(&ps)) < 0)
+	if ((ret = build_index(&ps)) < 0 || (ret = attach_notes(&ps)) < 0 ||
+	    (ret = qs__sections_link(series)) < 0)
 		goto done;
-	finish(series);
 	*out = series;
 	series = NULL;
 	ret = 0;
 done:
 	qs_series_free(series);
 	free(ps.notes);
-	pcre2_match_data_free(ps.md);
-	pcre2_code_free(ps.start_re);
-	pcre2_code_free(ps.end_re);
+	qs__sections_release(&ps);
 	return ret;
 }
 
@@ -867,6 +602,7 @@ void qs_series_free(qs_series *series)
 	free(series->text);
 	free(series->entries);
 	free(series->sections);
+	free(series->section_entries);
 	free(series->notes);
 	qs__strmap_clear(&series->index);
 	free(series);
@@ -893,53 +629,6 @@ const qs_series_entry *qs_series_entry_byname(const qs_series *series,
 	if (!series || !name)
 		return NULL;
 	return index_find(series, name);
-}
-
-size_t qs_series_section_count(const qs_series *series)
-{
-	return series ? series->nsections : 0;
-}
-
-const qs_section *qs_series_section_byindex(const qs_series *series, size_t i)
-{
-	return series && i < series->nsections ? &series->sections[i] : NULL;
-}
-
-const qs_section *qs_series_section_byname(const qs_series *series,
-					   const char *name)
-{
-	if (!series || !name)
-		return NULL;
-	for (size_t i = 0; i < series->nsections; i++)
-		if (!strcmp(series->sections[i].name, name))
-			return &series->sections[i];
-	return NULL;
-}
-
-const char *qs_section_name(const qs_section *section)
-{
-	return section ? section->name : NULL;
-}
-
-size_t qs_section_first_line(const qs_section *section)
-{
-	return section ? section->first_line : 0;
-}
-
-size_t qs_section_last_line(const qs_section *section)
-{
-	return section ? section->last_line : 0;
-}
-
-size_t qs_section_entry_count(const qs_section *section)
-{
-	return section ? section->nentries : 0;
-}
-
-const qs_series_entry *qs_section_entry_byindex(const qs_section *section,
-						size_t i)
-{
-	return section && i < section->nentries ? &section->entries[i] : NULL;
 }
 
 qs_entry_kind qs_entry_kind_of(const qs_series_entry *entry)

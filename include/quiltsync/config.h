@@ -15,6 +15,7 @@
 #define QUILTSYNC_CONFIG_H
 
 #include "common.h"
+#include "series.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -54,6 +55,12 @@ QS_EXTERN(const char *) qs_config_repository(const qs_config *config);
 QS_EXTERN(const char *) qs_config_series(const qs_config *config);
 QS_EXTERN(const char *) qs_config_patches(const qs_config *config);
 QS_EXTERN(const char *) qs_config_resolutions(const qs_config *config);
+
+/**
+ * How the series file marks its sections, for qs_series_options.convention:
+ * the `sections` key (QS_SERIES_BRANCH when the file has none, or for NULL).
+ */
+QS_EXTERN(qs_series_convention) qs_config_convention(const qs_config *config);
 
 /**
  * The series entries that stand for refs, NULL-terminated, for

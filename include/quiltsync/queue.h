@@ -57,7 +57,12 @@ typedef struct {
 	const char *const *sections;
 } qs_queue_options;
 
-#define QS_QUEUE_OPTIONS_VERSION 2
+/*
+ * Version 3 holds version 2 of qs_series_options (with its convention),
+ * which moved the members after it; versions 1 and 2 are still read as
+ * they were laid out.
+ */
+#define QS_QUEUE_OPTIONS_VERSION 3
 #define QS_QUEUE_OPTIONS_INIT \
 	{ QS_QUEUE_OPTIONS_VERSION, QS_SERIES_OPTIONS_INIT, QS_MAIL_OPTIONS_INIT, 0, NULL }
 

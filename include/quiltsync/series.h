@@ -22,6 +22,27 @@ typedef struct qs_series qs_series;
 typedef struct qs_series_entry qs_series_entry;
 typedef struct qs_section qs_section;
 
+/**
+ * How a series file marks its sections (quiltsync-series(5) has both).
+ */
+typedef enum {
+	/**
+	 * akpm's since 2022: "#BRANCH name" opens section name and
+	 * "#ENDBRANCH name" closes it (any number of leading '#'). A name
+	 * holds no blank and opens one section: a second "#BRANCH" of the
+	 * same name is an error.
+	 */
+	QS_SERIES_BRANCH = 0,
+	/**
+	 * The older mmotm: "#NEXT_PATCHES_START name" opens a part and
+	 * "#NEXT_PATCHES_END" closes it. A name is the rest of the line
+	 * and may hold blanks ("mainline-later (next week, approximately)");
+	 * a name that opens a second part continues its section, whose
+	 * entries are those of all its parts in file order.
+	 */
+	QS_SERIES_MMOTM,
+} qs_series_convention;
+
 typedef struct {
 	unsigned int version; /**< QS_SERIES_OPTIONS_VERSION */
 	/**
@@ -34,26 +55,35 @@ typedef struct {
 	 * pcre2 patterns matched against whole comment lines (with their
 	 * '#', without the newline), each with one capture group giving the
 	 * section name; the end pattern is tried first. Set both or
-	 * neither: NULL selects akpm's "#BRANCH name" / "#ENDBRANCH name"
-	 * (with any number of leading '#'). An older convention:
-	 * "^#NEXT_PATCHES_START\\s+(\\S+)" and
-	 * "^#NEXT_PATCHES_END(?:\\s+(\\S+))?" (an end whose group is unset
-	 * or empty closes the open section). Copied.
+	 * neither: NULL selects the convention's markers. Patterns replace
+	 * the markers only: the convention's rules for names still hold.
+	 * An end whose group is unset or empty closes the open section.
+	 * Copied.
 	 */
 	const char *section_start;
 	const char *section_end;
+	/**
+	 * Version 2: how sections are marked and what a name opened twice
+	 * means. With the convention's own markers, a line that is a marker
+	 * of another convention is an error: the file is not read as its
+	 * author wrote it.
+	 */
+	qs_series_convention convention;
 } qs_series_options;
 
-#define QS_SERIES_OPTIONS_VERSION 1
-#define QS_SERIES_OPTIONS_INIT { QS_SERIES_OPTIONS_VERSION, NULL, NULL, NULL }
+/* Version 1 is the same without `convention` (QS_SERIES_BRANCH). */
+#define QS_SERIES_OPTIONS_VERSION 2
+#define QS_SERIES_OPTIONS_INIT \
+	{ QS_SERIES_OPTIONS_VERSION, NULL, NULL, NULL, QS_SERIES_BRANCH }
 
 /**
  * Parse a series file held in `buf` (copied). `path` names it in errors
  * ("patches/series:12: ..."); may be NULL, and errors then say "series".
  * Syntax errors (a bad option, a duplicate entry, an unterminated or
- * mismatched section) are QS_EPARSE with the line in qs_error_last().
- * A section pattern that does not compile, lacks its group or exceeds
- * pcre2's match limit is QS_EINVAL. `opts` may be NULL.
+ * mismatched section, another convention's marker) are QS_EPARSE with
+ * the line in qs_error_last(). A section pattern that does not compile,
+ * lacks its group or exceeds pcre2's match limit is QS_EINVAL, and so
+ * are an unknown options version or convention. `opts` may be NULL.
  */
 QS_EXTERN(int) qs_series_parse(qs_series **out, const char *buf, size_t len,
 			       const char *path, const qs_series_options *opts);
@@ -76,8 +106,9 @@ QS_EXTERN(const qs_series_entry *) qs_series_entry_byname(
 	const qs_series *series, const char *name);
 
 /**
- * Sections in file order. A series file with no section markers has one
- * section, named "default", holding every entry.
+ * Sections in file order of their first start marker. A series file with
+ * no section markers has one section, named "default", holding every
+ * entry.
  */
 QS_EXTERN(size_t) qs_series_section_count(const qs_series *series);
 QS_EXTERN(const qs_section *) qs_series_section_byindex(
@@ -86,10 +117,14 @@ QS_EXTERN(const qs_section *) qs_series_section_byname(
 	const qs_series *series, const char *name);
 
 QS_EXTERN(const char *) qs_section_name(const qs_section *section);
-/** Lines of the start and end markers (1 and the last line when implicit). */
+/**
+ * Lines of its first start marker and its last end marker (1 and the
+ * last line when implicit). A section in several parts (QS_SERIES_MMOTM)
+ * spans the lines of whatever lies between its parts.
+ */
 QS_EXTERN(size_t) qs_section_first_line(const qs_section *section);
 QS_EXTERN(size_t) qs_section_last_line(const qs_section *section);
-/** The entries of the section, in order. */
+/** The entries of the section, of all its parts, in file order. */
 QS_EXTERN(size_t) qs_section_entry_count(const qs_section *section);
 QS_EXTERN(const qs_series_entry *) qs_section_entry_byindex(
 	const qs_section *section, size_t i);

@@ -52,6 +52,8 @@ static void walk(const qs_config *c)
 	CHECK(c->committer_email && *c->committer_email);
 	CHECK(c->upstream && c->base && c->base_pattern);
 	CHECK(c->fuzz >= 0 && c->fuzz <= 3);
+	CHECK(qs_config_convention(c) == QS_SERIES_BRANCH ||
+	      qs_config_convention(c) == QS_SERIES_MMOTM);
 	CHECK(!c->link || strstr(c->link, "{msgid}"));
 	CHECK(c->nbranches >= 1);
 	for (size_t i = 0; i < c->nbranches; i++) {

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Fuzz qs_series_parse(). The first byte picks the options (akpm's
- * markers or the NEXT_PATCHES patterns, with or without placeholders);
- * the rest is the series file. A parsed series is walked through every
- * accessor and its invariants are checked: a broken one aborts.
+ * Fuzz qs_series_parse(). The first byte picks the options (the
+ * convention, #BRANCH or mmotm; its own markers or patterns of the
+ * caller's; with or without placeholders); the rest is the series
+ * file. A parsed series is walked through every accessor and its
+ * invariants are checked: a broken one aborts.
  */
 #include "internal.h"
 
@@ -11,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define CHECK(cond) do { if (!(cond)) abort(); } while (0)
 
-static void walk(const qs_series *s)
+static void walk(const qs_series *s, qs_series_convention convention)
 {
 	size_t n = qs_series_entry_count(s), in_sections = 0;
 
@@ -43,14 +44,26 @@ static void walk(const qs_series *s)
 	for (size_t j = 0; j < qs_series_section_count(s); j++) {
 		const qs_section *sec = qs_series_section_byindex(s, j);
 
-		CHECK(qs_series_section_byname(s, qs_section_name(sec)) == sec);
+		const char *name = qs_section_name(sec);
+
+		/* one section per name: a name opened again is continued or refused */
+		CHECK(qs_series_section_byname(s, name) == sec);
+		CHECK(*name);
+		if (convention == QS_SERIES_BRANCH)
+			CHECK(!strchr(name, ' ') && !strchr(name, '\t'));
 		CHECK(qs_section_first_line(sec) <= qs_section_last_line(sec));
+		if (j)
+			CHECK(qs_section_first_line(sec) >
+			      qs_section_first_line(qs_series_section_byindex(s, j - 1)));
 		for (size_t k = 0; k < qs_section_entry_count(sec); k++) {
 			const qs_series_entry *e = qs_section_entry_byindex(sec, k);
 
 			CHECK(qs_entry_section(e) == sec);
 			CHECK(qs_entry_line(e) >= qs_section_first_line(sec) &&
 			      qs_entry_line(e) <= qs_section_last_line(sec));
+			/* all its parts' entries, in file order */
+			CHECK(k == 0 || qs_entry_index(e) >
+			      qs_entry_index(qs_section_entry_byindex(sec, k - 1)));
 		}
 		in_sections -= qs_section_entry_count(sec);
 	}
@@ -71,8 +84,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (data[0] & 2)
 		opts.placeholders = placeholders;
+	if (data[0] & 4)
+		opts.convention = QS_SERIES_MMOTM;
 	if (qs_series_parse(&s, (const char *)data + 1, size - 1, NULL, &opts) == 0) {
-		walk(s);
+		walk(s, opts.convention);
 		qs_series_free(s);
 	} else {
 		CHECK(!s);

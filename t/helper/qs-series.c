@@ -3,10 +3,12 @@
  * qs-series: parse a series file and print a stable dump of the model,
  * for the shell tests.
  *
- *   qs-series [-P name]... [--start PAT --end PAT] [--quilt] [--log] FILE
+ *   qs-series [-P name]... [--sections branch|mmotm] [--start PAT --end PAT]
+ *             [--quilt] [--log] FILE
  *
- * -P names a placeholder (repeatable). --start/--end set the section
- * patterns. --log prints the library's log messages to stderr.
+ * -P names a placeholder (repeatable). --sections picks the convention,
+ * --start/--end set the section patterns. --log prints the library's
+ * log messages to stderr.
  *
  * Default output: one line per section, then one line per entry with
  * its indented options, comment and notes:
@@ -95,8 +97,8 @@ static void dump_quilt(const qs_series *s)
 
 static int usage(void)
 {
-	fputs("usage: qs-series [-P name]... [--start PAT --end PAT] [--quilt] [--log] FILE\n",
-	      stderr);
+	fputs("usage: qs-series [-P name]... [--sections branch|mmotm] "
+	      "[--start PAT --end PAT] [--quilt] [--log] FILE\n", stderr);
 	return 2;
 }
 
@@ -115,6 +117,10 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-P") && i + 1 < argc) {
 			placeholders[nph++] = argv[++i];
+		} else if (!strcmp(argv[i], "--sections") && i + 1 < argc &&
+			   (!strcmp(argv[i + 1], "branch") || !strcmp(argv[i + 1], "mmotm"))) {
+			opts.convention = !strcmp(argv[++i], "mmotm") ? QS_SERIES_MMOTM :
+					  QS_SERIES_BRANCH;
 		} else if (!strcmp(argv[i], "--start") && i + 1 < argc) {
 			opts.section_start = argv[++i];
 		} else if (!strcmp(argv[i], "--end") && i + 1 < argc) {

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Every allocation made to fail in turn (qs__alloc_fail_after), to walk
- * the error paths nothing else reaches: the config parser and the queue
- * on the demo queue, then whole builds of the demo (per-series branches,
- * append-only branches, an integration) on a fresh repository and on one
- * built before. A run must end in success or an error with a message,
+ * the error paths nothing else reaches: the config parser, the series
+ * parser on an mmotm file and the queue on the demo queue, then whole
+ * builds of the demo (per-series branches, append-only branches, an
+ * integration) on a fresh repository and on one built before. A run must end in success or an error with a message,
  * never crash or leak; an error must leave every ref as it was, and a
  * success must make the refs an undisturbed build makes.
  *
@@ -273,6 +273,62 @@ static void test_queue_open(const qs_config *cfg)
 	}
 	tap_diag("qs_queue_open: %ld allocations, %ld of them end in an error", n, errors);
 	is_int(bad, 0, "qs_queue_open: each of %ld allocations failing", n);
+}
+
+/*
+ * The series parser in the mmotm convention, whose paths the demo (a
+ * #BRANCH file) does not take: a section continued in a later part, a
+ * name with blanks, the other convention's markers compiled.
+ */
+static void test_series_mmotm(void)
+{
+	static const char text[] =
+		"#origin.patch\n"
+		"outside.patch\n"
+		"#NEXT_PATCHES_START mainline-later (next week, approximately)\n"
+		"#mm/slub\n"
+		"#a.patch+N: acked\n"
+		"a.patch\n"
+		"#NEXT_PATCHES_END\n"
+		"#NEXT_PATCHES_START block\n"
+		"b.patch\n"
+		"#NEXT_PATCHES_END\n"
+		"#NEXT_PATCHES_START scsi\n"
+		"#NEXT_PATCHES_END\n"
+		"#NEXT_PATCHES_START block\n"
+		"c.patch\n"
+		"##d.patch\n"
+		"#NEXT_PATCHES_END\n";
+	qs_series_options opts = QS_SERIES_OPTIONS_INIT;
+	qs_series *s = NULL;
+	long n, k, bad = 0, errors = 0;
+	int ret;
+
+	opts.convention = QS_SERIES_MMOTM;
+	qs__alloc_fail_after(QS_ALLOC_NEVER);
+	ret = qs_series_parse(&s, text, sizeof(text) - 1, "series", &opts);
+	n = qs__alloc_count();
+	qs__alloc_fail_after(0);
+	if (!is_int(ret, 0, "the mmotm series parses") ||
+	    !is_int(qs_section_entry_count(qs_series_section_byname(s, "block")), 3,
+		    "block from both parts")) {
+		qs_series_free(s);
+		return;
+	}
+	qs_series_free(s);
+	for (k = 1; k <= n; k++) {
+		qs_error_clear();
+		s = NULL;
+		qs__alloc_fail_after(k);
+		ret = qs_series_parse(&s, text, sizeof(text) - 1, "series", &opts);
+		qs__alloc_fail_after(0);
+		bad += !ended_well(ret, s, k, "qs_series_parse");
+		errors += ret < 0;
+		qs_series_free(s);
+	}
+	tap_diag("qs_series_parse (mmotm): %ld allocations, %ld of them end in an error",
+		 n, errors);
+	is_int(bad, 0, "qs_series_parse (mmotm): each of %ld allocations failing", n);
 }
 
 /* ------------------------------------------------------------------ */
@@ -780,8 +836,10 @@ int main(void)
 	if (!is_int(qs_config_parse(&cfg, yaml.ptr, yaml.len, demo_yaml), 0,
 		    "the config parses unarmed"))
 		goto done;
-	if (!only_k)
+	if (!only_k) {
+		test_series_mmotm();
 		test_queue_open(cfg);
+	}
 	test_builds(cfg);
 done:
 	qs_config_free(cfg);

@@ -56,7 +56,7 @@ static void check_error(const char *yaml, size_t len, const char *want)
 #define ERR(yaml, want) check_error(yaml, sizeof(yaml) - 1, want)
 
 static const char full[] =
-	"# every key\n"
+	"sections: mmotm  # every key\n"
 	"repository: ../linux\n"
 	"series: pc/devel-series\n"
 	"patches: patches\n"
@@ -134,6 +134,7 @@ static void test_full(void)
 	is_int(c->three_way, 1, "3way");
 	is_int(c->dependencies, QS__DEPS_SKIP, "dependencies");
 	is_str(c->link, "https://lore.kernel.org/r/{msgid}", "link");
+	is_int(qs_config_convention(c), QS_SERIES_MMOTM, "sections");
 
 	if (is_int(c->nplaceholders, 5, "placeholders")) {
 		is_str(c->placeholders[0].entry, "origin.patch", "placeholder 0");
@@ -250,6 +251,7 @@ static void test_defaults(void)
 	is_int(c->fuzz, 2, "fuzz");
 	is_int(c->three_way, 0, "3way");
 	is_int(c->dependencies, QS__DEPS_STACK, "dependencies");
+	is_int(qs_config_convention(c), QS_SERIES_BRANCH, "sections: branch");
 	ok(!c->link, "no link");
 	ok(!c->integrations && !c->nintegrations, "no integration");
 	is_str(c->branches[0].section, "a", "section: the name");
@@ -302,6 +304,15 @@ static void test_values(void)
 	if (c) {
 		is_int(c->dependencies, QS__DEPS_3WAY, "dependencies: 3way");
 		is_str(c->base, "0123abcd", "base: a commit id");
+		qs_config_free(c);
+	}
+	c = parse(REQUIRED "sections: branch\n"
+		  "branches: [{name: later, section: 'mainline-later (next week, approximately)',"
+		  " on: upstream}]\n", NULL);
+	if (c) {
+		is_int(qs_config_convention(c), QS_SERIES_BRANCH, "sections: branch, written");
+		is_str(c->branches[0].section, "mainline-later (next week, approximately)",
+		       "a section name with blanks and parentheses");
 		qs_config_free(c);
 	}
 	/* committer: the name trimmed, the email as written */
@@ -390,7 +401,7 @@ static void test_errors_structure(void)
 	/* unknown keys, at the key, with what is allowed */
 	ERR(REQUIRED ONE_BRANCH "fuz: 2\n",
 	    NAME ":6:1: fuz: unknown key, expected one of repository, series, "
-	    "patches, committer, author, upstream, base, base-pattern, resolutions, "
+	    "patches, sections, committer, author, upstream, base, base-pattern, resolutions, "
 	    "fuzz, 3way, dependencies, failed-series, link, placeholders, branches, integration");
 	ERR(REQUIRED "branches:\n  - name: a\n    on: base\n    mdoe: append\n",
 	    NAME ":8:5: branches[0].mdoe: unknown key, expected one of name, "
@@ -496,6 +507,10 @@ static void test_errors_values(void)
 	    NAME ":8:11: branches[0].mode: expected rebuild or append, got 'app\\tend\\n'");
 	ERR(REQUIRED ONE_BRANCH "dependencies: stacked\n",
 	    NAME ":6:15: dependencies: expected stack, 3way or skip, got 'stacked'");
+	ERR(REQUIRED ONE_BRANCH "sections: BRANCH\n",
+	    NAME ":6:11: sections: expected branch or mmotm, got 'BRANCH'");
+	ERR(REQUIRED ONE_BRANCH "sections: [mmotm]\n",
+	    NAME ":6:11: sections: expected branch or mmotm, got a sequence");
 	ERR(REQUIRED ONE_BRANCH "fuzz: 4\n",
 	    NAME ":6:7: fuzz: expected an integer from 0 to 3, got '4'");
 	ERR(REQUIRED ONE_BRANCH "fuzz: -1\n",
@@ -699,6 +714,7 @@ static void test_api(void)
 	ok(!qs_config_path(NULL) && !qs_config_repository(NULL) &&
 	   !qs_config_series(NULL) && !qs_config_patches(NULL) &&
 	   !qs_config_resolutions(NULL), "accessors take NULL");
+	is_int(qs_config_convention(NULL), QS_SERIES_BRANCH, "convention of NULL");
 
 	if (scratch_make("config")) {
 		ok(0, "mkdtemp: %s", strerror(errno));

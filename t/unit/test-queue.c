@@ -731,6 +731,145 @@ static void test_queue(void)
 	qs_queue_free(NULL);
 }
 
+/*
+ * The mmotm convention: a destination in two parts is one section to
+ * the queue. Its patches are grouped as if the parts stood together
+ * (a follow-up in the second part joins its parent's series in the
+ * first), patchsets are ordered by section, and slugs still go by file
+ * order: the later namesake in the file gets the suffix, whatever its
+ * section's place.
+ */
+static void test_queue_mmotm(void)
+{
+	qs_queue_options opts = QS_QUEUE_OPTIONS_INIT;
+	const char *const only_block[] = { "block", NULL };
+	char series[512], want[128];
+	const qs_section *block;
+	const qs_patchset *set;
+	const qs_series_entry *e;
+	qs_queue *q = NULL;
+	char *h;
+
+	snprintf(series, sizeof(series), "%s/mmotm-series", scratch);
+	write_patch("blk-a.patch", "block: do a", "", NULL);
+	write_patch("blk-b.patch", "block: do b", "", NULL);
+	write_patch("blk-a-fix.patch", "blk-a-fix", "", NULL);
+	write_patch("scsi-a.patch", "block: do b", "", NULL);
+	write_file("mmotm-series",
+		   "#origin.patch\n"
+		   "mm-only-and-missing.patch\n"
+		   "#NEXT_PATCHES_START block\n"
+		   "blk-a.patch\n"
+		   "#NEXT_PATCHES_END\n"
+		   "#NEXT_PATCHES_START scsi (for James)\n"
+		   "scsi-a.patch\n"
+		   "#NEXT_PATCHES_END\n"
+		   "#NEXT_PATCHES_START block\n"
+		   "blk-b.patch\n"
+		   "blk-a-fix.patch\n"
+		   "#NEXT_PATCHES_END\n");
+	opts.series.convention = QS_SERIES_MMOTM;
+	opts.flags = QS_QUEUE_ALLOW_MISSING;
+	if (!ok(qs_queue_open(&q, series, NULL, &opts) == 0, "mmotm: a queue in parts loads")) {
+		tap_diag("%s", qs_error_last()->message);
+		return;
+	}
+	block = qs_series_section_byname(qs_queue_series(q), "block");
+	is_int(qs_queue_patchset_count(q), 3, "mmotm: three series");
+	set = qs_queue_patchset_byindex(q, 0);
+	ok(qs_patchset_section(set) == block, "mmotm: block's come first");
+	is_int(qs_patchset_entry_count(set), 2, "mmotm: blk-a and its fix");
+	is_str(qs_entry_name(qs_patchset_entry_byindex(set, 1)), "blk-a-fix.patch",
+	       "mmotm: the fix in the second part joins the first part's series");
+	set = qs_queue_patchset_byindex(q, 1);
+	ok(qs_patchset_section(set) == block, "mmotm: then block's second series");
+	is_str(qs_entry_name(qs_patchset_entry_byindex(set, 0)), "blk-b.patch",
+	       "mmotm: a new part starts a series");
+	h = hash_name("blk-b.patch");
+	snprintf(want, sizeof(want), "block-do-b-%s", h);
+	free(h);
+	is_str(qs_patchset_slug(set), want,
+	       "mmotm: later in the file than scsi's namesake, it takes the suffix");
+	set = qs_queue_patchset_byindex(q, 2);
+	is_str(qs_section_name(qs_patchset_section(set)), "scsi (for James)",
+	       "mmotm: scsi's series last");
+	is_str(qs_patchset_slug(set), "block-do-b", "mmotm: and it keeps the plain slug");
+	qs_queue_free(q);
+	q = NULL;
+
+	/* what a build of block reads: neither scsi nor what lies outside */
+	opts.flags = 0;
+	opts.sections = only_block;
+	ok(qs_queue_open(&q, series, NULL, &opts) == 0,
+	   "mmotm: block alone loads, the missing patch outside every part unread");
+	e = q ? qs_series_entry_byname(qs_queue_series(q), "scsi-a.patch") : NULL;
+	ok(e && !qs_queue_patch(q, e), "mmotm: a section not asked for is not read");
+	e = q ? qs_series_entry_byname(qs_queue_series(q), "blk-b.patch") : NULL;
+	ok(e && qs_queue_patch(q, e), "mmotm: both parts of block are");
+	qs_queue_free(q);
+	q = NULL;
+
+	/* the same file, read as #BRANCH: an error, not a queue without sections */
+	opts.series.convention = QS_SERIES_BRANCH;
+	is_int(qs_queue_open(&q, series, NULL, &opts), QS_EPARSE,
+	       "mmotm file read as #BRANCH: QS_EPARSE");
+	ok(q == NULL, "and no queue");
+}
+
+/*
+ * A program built for version 2 of qs_queue_options (before
+ * qs_series_options had a convention) passes this layout.
+ */
+static void test_queue_options_v2(void)
+{
+	struct {
+		unsigned int version;
+		struct {
+			unsigned int version;
+			const char *const *placeholders;
+			const char *section_start, *section_end;
+		} series;
+		qs_mail_options mail;
+		unsigned int flags;
+		const char *const *sections;
+	} v2 = { 2, { 1, NULL, NULL, NULL }, QS_MAIL_OPTIONS_INIT, 0, NULL };
+	const char *const placeholders[] = { "mm-stable.patch", NULL };
+	const char *const only[] = { "b", NULL };
+	char series[512];
+	qs_queue *q = NULL;
+	int ret;
+
+	write_file("v2-series", "#BRANCH a\nmm-stable.patch\nnot-here.patch\n#ENDBRANCH a\n"
+		   "#BRANCH b\ntidy.patch\n#ENDBRANCH b\n");
+	snprintf(series, sizeof(series), "%s/v2-series", scratch);
+	v2.series.placeholders = placeholders;
+	v2.flags = QS_QUEUE_ALLOW_MISSING;
+	v2.sections = only;
+	ret = qs_queue_open(&q, series, NULL, (const qs_queue_options *)(const void *)&v2);
+	ok(ret == 0, "version 2 options: the queue opens");
+	ok(q && qs_series_entry_count(qs_queue_series(q)) == 3, "its series is read");
+	ok(q && qs_entry_kind_of(qs_series_entry_byname(qs_queue_series(q), "mm-stable.patch"))
+	   == QS_ENTRY_PLACEHOLDER, "its placeholders are found where v2 put them");
+	ok(q && qs_queue_patch(q, qs_series_entry_byname(qs_queue_series(q), "tidy.patch")),
+	   "its sections are read");
+	qs_queue_free(q);
+	q = NULL;
+	/* without QS_QUEUE_ALLOW_MISSING, not-here.patch is missing: flags are read too */
+	v2.flags = 0;
+	v2.sections = NULL;
+	is_int(qs_queue_open(&q, series, NULL, (const qs_queue_options *)(const void *)&v2),
+	       QS_ENOTFOUND, "version 2 options: its flags are read");
+	/* version 1 has no sections: the field after flags is not read */
+	v2.version = 1;
+	v2.flags = QS_QUEUE_ALLOW_MISSING;
+	v2.sections = only;
+	ret = qs_queue_open(&q, series, NULL, (const qs_queue_options *)(const void *)&v2);
+	ok(ret == 0 && q, "version 1 options: the queue opens");
+	ok(q && qs_queue_patch(q, qs_series_entry_byname(qs_queue_series(q), "tidy.patch")),
+	   "every section is read");
+	qs_queue_free(q);
+}
+
 int main(void)
 {
 	git_libgit2_init();
@@ -745,6 +884,8 @@ int main(void)
 		ok(0, "cannot make a scratch directory");
 	} else {
 		test_queue();
+		test_queue_mmotm();
+		test_queue_options_v2();
 		scratch_remove();
 	}
 	git_libgit2_shutdown();

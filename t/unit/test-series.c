@@ -66,11 +66,26 @@ static void test_arguments(void)
 	ok(qs_series_entry_byname(s, "x") == NULL, "byname on empty series");
 	qs_series_free(s);
 
-	bad.version = 2;
-	is_int(qs_series_parse(&s, "a\n", 2, NULL, &bad), QS_EINVAL, "options version 2");
-	is_str(qs_error_last()->message, "unsupported qs_series_options version 2",
+	bad.version = 3;
+	is_int(qs_series_parse(&s, "a\n", 2, NULL, &bad), QS_EINVAL, "options version 3");
+	is_str(qs_error_last()->message, "unsupported qs_series_options version 3",
 	       "version message");
+	bad.version = 0;
+	is_int(qs_series_parse(&s, "a\n", 2, NULL, &bad), QS_EINVAL, "options version 0");
 	bad.version = QS_SERIES_OPTIONS_VERSION;
+	bad.convention = (qs_series_convention)7;
+	is_int(qs_series_parse(&s, "a\n", 2, NULL, &bad), QS_EINVAL, "unknown convention");
+	is_str(qs_error_last()->message, "unknown series convention 7",
+	       "convention message");
+	/* version 1 has no convention: whatever follows is not read */
+	bad.version = 1;
+	is_int(qs_series_parse(&s, "#BRANCH a\n#ENDBRANCH a\n", 22, NULL, &bad), 0,
+	       "options version 1");
+	is_str(qs_section_name(qs_series_section_byindex(s, 0)), "a",
+	       "version 1 reads #BRANCH");
+	qs_series_free(s);
+	bad.version = QS_SERIES_OPTIONS_VERSION;
+	bad.convention = QS_SERIES_BRANCH;
 	bad.section_start = "^#S (\\S+)";
 	is_int(qs_series_parse(&s, "a\n", 2, NULL, &bad), QS_EINVAL, "start without end");
 	is_str(qs_error_last()->message,
@@ -349,6 +364,153 @@ static void test_patterns(void)
 	}
 }
 
+/*
+ * The older mmotm convention, on a file shaped as the March 2022 one was:
+ * origin.patch commented out, entries outside every part, empty parts, a
+ * name with blanks and parentheses, one destination in two far-apart
+ * parts, area headers, separators and review notes inside parts.
+ */
+static const char mmotm[] =
+	"#origin.patch\n"                                       /*  1 */
+	"linux-next.patch\n"                                    /*  2 */
+	"#NEXT_PATCHES_START linus\n"                           /*  3 */
+	"#NEXT_PATCHES_END\n"                                   /*  4 */
+	"#NEXT_PATCHES_START mainline-later (next week, approximately)\n" /* 5 */
+	"#mm/slub\n"                                            /*  6 */
+	"#slub-a.patch+N: acked\n"                              /*  7 */
+	"slub-a.patch\n"                                        /*  8 */
+	"slub-a-fix.patch\n"                                    /*  9 */
+	"#\n"                                                   /* 10 */
+	"slub-b.patch\n"                                        /* 11 */
+	"#NEXT_PATCHES_END\n"                                   /* 12 */
+	"#NEXT_PATCHES_START block\n"                           /* 13 */
+	"#block\n"                                              /* 14 */
+	"block-a.patch\n"                                       /* 15 */
+	"#NEXT_PATCHES_END\n"                                   /* 16 */
+	"mm-only.patch\n"                                       /* 17 */
+	"#NEXT_PATCHES_START scsi\n"                            /* 18 */
+	"scsi-a.patch\n"                                        /* 19 */
+	"#NEXT_PATCHES_END\n"                                   /* 20 */
+	"#NEXT_PATCHES_START block\n"                           /* 21 */
+	"#block-b.patch: from the second part\n"                /* 22 */
+	"block-b.patch\n"                                       /* 23 */
+	"##block-c.patch\n"                                     /* 24 */
+	"#NEXT_PATCHES_END block\n"                             /* 25 */
+	"#NEXT_PATCHES_START security\n"                        /* 26 */
+	"#NEXT_PATCHES_END\n";                                  /* 27 */
+
+static void test_mmotm(void)
+{
+	qs_series_options o = QS_SERIES_OPTIONS_INIT;
+	const qs_series_entry *e;
+	const qs_section *sec;
+	qs_series *s;
+
+	o.convention = QS_SERIES_MMOTM;
+	s = parse_opts(mmotm, &o);
+	if (!ok(s != NULL, "mmotm: parses")) {
+		tap_diag("%s", qs_error_last()->message);
+		return;
+	}
+	is_int(qs_series_section_count(s), 5, "mmotm: five sections, block once");
+	is_str(qs_section_name(qs_series_section_byindex(s, 0)), "linus", "mmotm: linus first");
+	is_int(qs_section_entry_count(qs_series_section_byindex(s, 0)), 0, "mmotm: empty part");
+	sec = qs_series_section_byindex(s, 1);
+	is_str(qs_section_name(sec), "mainline-later (next week, approximately)",
+	       "mmotm: the whole rest of the line names the section");
+	ok(qs_series_section_byname(s, "mainline-later (next week, approximately)") == sec,
+	   "mmotm: found by that name");
+	ok(qs_series_section_byname(s, "mainline-later") == NULL,
+	   "mmotm: and not by its first word");
+	is_int(qs_section_entry_count(sec), 3, "mmotm: mainline-later holds three");
+	is_str(qs_entry_area(qs_section_entry_byindex(sec, 0)), "mm/slub", "mmotm: area header");
+	is_str(note(s, "slub-a-fix.patch", 0), "acked", "mmotm: +N note covers its group");
+	ok(qs_entry_note_count(qs_series_entry_byname(s, "slub-b.patch")) == 0,
+	   "mmotm: and stops at the separator");
+
+	sec = qs_series_section_byname(s, "block");
+	ok(sec == qs_series_section_byindex(s, 2), "mmotm: block keeps its first place");
+	is_int(qs_section_first_line(sec), 13, "mmotm: block starts at its first part");
+	is_int(qs_section_last_line(sec), 25, "mmotm: and ends with its last");
+	is_int(qs_section_entry_count(sec), 3, "mmotm: block holds both parts' entries");
+	is_str(qs_entry_name(qs_section_entry_byindex(sec, 0)), "block-a.patch",
+	       "mmotm: the first part's first");
+	is_str(qs_entry_name(qs_section_entry_byindex(sec, 1)), "block-b.patch",
+	       "mmotm: then the second part's, in file order");
+	is_str(qs_entry_name(qs_section_entry_byindex(sec, 2)), "block-c.patch",
+	       "mmotm: committed entries too");
+	ok(qs_section_entry_byindex(sec, 3) == NULL, "mmotm: no more");
+	e = qs_series_entry_byname(s, "block-b.patch");
+	ok(qs_entry_section(e) == sec, "mmotm: the second part's entry is block's");
+	ok(qs_entry_area(e) == NULL, "mmotm: a new part starts without an area");
+	ok(qs_entry_starts_group(e), "mmotm: and starts a group");
+	is_str(note(s, "block-b.patch", 0), "from the second part", "mmotm: notes in parts");
+	sec = qs_series_section_byname(s, "scsi");
+	is_int(qs_section_first_line(sec), 18, "mmotm: scsi lies between block's parts");
+	is_int(qs_section_entry_count(qs_series_section_byname(s, "security")), 0,
+	       "mmotm: the last part is empty");
+
+	ok(qs_series_entry_byname(s, "origin.patch") == NULL,
+	   "mmotm: the commented-out origin.patch is no entry");
+	ok(qs_entry_section(qs_series_entry_byname(s, "linux-next.patch")) == NULL,
+	   "mmotm: an entry before every part is in none");
+	ok(qs_entry_section(qs_series_entry_byname(s, "mm-only.patch")) == NULL,
+	   "mmotm: an entry between parts is in none");
+	qs_series_free(s);
+
+	/* what is still wrong in a part */
+	fails_opts("#NEXT_PATCHES_START a\n#NEXT_PATCHES_END b\n", &o, QS_EPARSE,
+		   "patches/series:2: '#NEXT_PATCHES_END b' does not end section 'a' "
+		   "opened on line 1", 2);
+	fails_opts("#NEXT_PATCHES_START a\n#NEXT_PATCHES_START b\n", &o, QS_EPARSE,
+		   "patches/series:2: '#NEXT_PATCHES_START b' inside section 'a' "
+		   "opened on line 1", 2);
+	fails_opts("#NEXT_PATCHES_START a\n#NEXT_PATCHES_END\n#NEXT_PATCHES_START a\n",
+		   &o, QS_EPARSE, "patches/series:3: section 'a' has no end marker", 3);
+	fails_opts("#NEXT_PATCHES_START \t\n", &o, QS_EPARSE,
+		   "patches/series:1: section start '#NEXT_PATCHES_START \t' has no name", 1);
+	fails_opts("#NEXT_PATCHES_END\n", &o, QS_EPARSE,
+		   "patches/series:1: '#NEXT_PATCHES_END' ends no open section", 1);
+
+	/* a file read with the other convention fails, rather than losing its sections */
+	fails_opts(mmotm, NULL, QS_EPARSE,
+		   "patches/series:3: '#NEXT_PATCHES_START linus' is a section marker of "
+		   "the mmotm convention, not of the branch one", 3);
+	fails_opts("x.patch\n#NEXT_PATCHES_END\n", NULL, QS_EPARSE,
+		   "patches/series:2: '#NEXT_PATCHES_END' is a section marker of the "
+		   "mmotm convention, not of the branch one", 2);
+	fails_opts("#BRANCH mm-unstable\n#ENDBRANCH mm-unstable\n", &o, QS_EPARSE,
+		   "patches/series:1: '#BRANCH mm-unstable' is a section marker of the "
+		   "branch convention, not of the mmotm one", 1);
+	fails_opts("###ENDBRANCH mm-stable\n", &o, QS_EPARSE,
+		   "patches/series:1: '###ENDBRANCH mm-stable' is a section marker of the "
+		   "branch convention, not of the mmotm one", 1);
+	/* words that only begin like a marker are comments in either */
+	s = parse_opts("#NEXT_PATCHES_STARTED\n#BRANCHES\nx.patch\n", &o);
+	ok(s && qs_series_section_count(s) == 1, "mmotm: look-alikes are comments");
+	qs_series_free(s);
+	s = parse("#NEXT_PATCHES_ENDS\n#NEXT_PATCHES\nx.patch\n");
+	ok(s && qs_series_section_count(s) == 1, "branch: look-alikes are comments");
+	qs_series_free(s);
+
+	/* patterns of one's own replace the markers, not the convention's rules */
+	o.section_start = "^#S (.+)$";
+	o.section_end = "^#E$";
+	s = parse_opts("#S a b\nx.patch\n#E\n#S c\ny.patch\n#E\n#S a b\nz.patch\n#E\n"
+		       "#NEXT_PATCHES_START not a marker here\n", &o);
+	ok(s != NULL, "mmotm with patterns: parses");
+	sec = qs_series_section_byname(s, "a b");
+	is_int(qs_section_entry_count(sec), 2, "mmotm with patterns: a name continues");
+	is_str(qs_entry_name(qs_section_entry_byindex(sec, 1)), "z.patch",
+	       "mmotm with patterns: in file order");
+	qs_series_free(s);
+	o.convention = QS_SERIES_BRANCH;
+	fails_opts("#S a\n#E\n#S a\n#E\n", &o, QS_EPARSE,
+		   "patches/series:3: duplicate section 'a', first on line 1", 3);
+	fails_opts("#S a b\n#E\n", &o, QS_EPARSE,
+		   "patches/series:1: bad section name 'a b' in '#S a b'", 1);
+}
+
 static void test_akpm(void)
 {
 	const char *ph[] = { "origin.patch", "mm-stable.patch", NULL };
@@ -578,6 +740,7 @@ int main(void)
 	test_section_errors();
 	test_empty_sections();
 	test_patterns();
+	test_mmotm();
 	test_akpm();
 	test_note_ranges();
 	test_default_section();
