@@ -310,6 +310,7 @@ static int prepare(struct build_ctx *c, struct qs__lock **lock,
 	qopts.series.convention = cfg->convention;
 	qopts.flags |= QS_QUEUE_ENTRY_ERRORS;
 	qopts.sections = sections;
+	qopts.max_patch_size = cfg->max_patch_size;
 	ret = qs_queue_open(&c->queue, cfg->series, cfg->patches, &qopts);
 	free(sections);
 	if (ret < 0)

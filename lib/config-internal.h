@@ -104,6 +104,7 @@ struct qs_config {
 	const char **placeholder_names;
 
 	int fuzz;		/* 0..3, default 2 */
+	size_t max_patch_size;	/* bytes; default QS_READ_MAX_DEFAULT */
 	int three_way;		/* default 0 */
 	qs__deps_policy dependencies;	/* default stack */
 	/*

@@ -809,6 +809,36 @@ static int set_fuzz(struct parser *p, const struct node *v, void *obj)
 	return 0;
 }
 
+/*
+ * A size in bytes, with an optional k, m or g (powers of 1024, in
+ * either case, as git's config reads them): "256m".
+ */
+static int set_max_patch_size(struct parser *p, const struct node *v, void *obj)
+{
+	unsigned long long n = 0, unit = 1;
+	size_t i = 0;
+
+	if (v->kind == NODE_SCALAR && v->plain) {
+		for (; i < v->len && v->value[i] >= '0' && v->value[i] <= '9'; i++) {
+			if (n > (ULLONG_MAX - 9) / 10)
+				break;
+			n = n * 10 + (unsigned long long)(v->value[i] - '0');
+		}
+		if (i + 1 == v->len) {
+			switch (v->value[i] | 0x20) {
+			case 'k': unit = 1ull << 10; i++; break;
+			case 'm': unit = 1ull << 20; i++; break;
+			case 'g': unit = 1ull << 30; i++; break;
+			}
+		}
+	}
+	if (!i || i != v->len || !n || n > SIZE_MAX / unit)
+		return fail(p, v, "expected a size in bytes (a number, then k, m or g), got %s",
+			    describe_typed(p, v));
+	p->c->max_patch_size = (size_t)(n * unit);
+	return 0;
+}
+
 /* YAML 1.2's core schema: true and false only, so "yes" is a typo. */
 static int set_three_way(struct parser *p, const struct node *v, void *obj)
 {
@@ -1344,6 +1374,7 @@ static const struct key root_keys[] = {
 	{ "base-pattern", 0, set_base_pattern },
 	{ "resolutions", 0, set_resolutions },
 	{ "fuzz", 0, set_fuzz },
+	{ "max-patch-size", 0, set_max_patch_size },
 	{ "3way", 0, set_three_way },
 	{ "dependencies", 0, set_dependencies },
 	{ "failed-series", 0, set_failed_series },
@@ -1623,6 +1654,7 @@ int qs_config_parse(qs_config **out, const char *buf, size_t len,
 	}
 	p.c = c;
 	c->fuzz = 2;
+	c->max_patch_size = QS_READ_MAX_DEFAULT;
 	if ((path && !(c->path = qs__strdup(path))) || !(c->dir = dir_of(path))) {
 		ret = QS_ENOMEM;
 		goto done;
@@ -1653,7 +1685,11 @@ int qs_config_load(qs_config **out, const char *path)
 	*out = NULL;
 	if (!path)
 		return qs__error_set(QS_EINVAL, "qs_config_load: NULL path");
-	if ((ret = qs__read_file(&text, path)) == 0)
+	ret = qs__read_file(&text, path);
+	/* not a regular file, or far too large: the config is wrong, not the queue */
+	if (ret == QS_EPARSE)
+		ret = qs__error_set(QS_ECONFIG, "%s", qs_error_last()->message);
+	if (ret == 0)
 		ret = qs_config_parse(out, text.ptr, text.len, path);
 	qs_buf_release(&text);
 	return ret;

@@ -93,13 +93,22 @@ int qs__array_grow(void **array, size_t *alloc, size_t need, size_t size);
  */
 long long qs__days_from_civil(long long y, int m, int d);
 
-/* Files. */
-/** Read a whole file into `out` (appended). QS_ENOTFOUND if it does not exist. */
+/* Files (input-file.c). */
+/** What a file read, or a patch inflated, may hold by default: 256 MiB. */
+#define QS_READ_MAX_DEFAULT ((size_t)256 << 20)
+/**
+ * Read a whole regular file (or a symlink to one) into `out` (appended):
+ * QS_ENOTFOUND if it does not exist, QS_EPARSE for anything else (a
+ * directory, a FIFO, a device) and for a file of more than `max` bytes.
+ */
+int qs__read_file_max(qs_buf *out, const char *path, size_t max);
+/** The same with QS_READ_MAX_DEFAULT. */
 int qs__read_file(qs_buf *out, const char *path);
 /**
- * Read a file, decompressing it when its name ends in .gz, .bz2, .xz, .lzma or .lz.
+ * Read a file, decompressing it when its name ends in .gz, .bz2, .xz,
+ * .lzma or .lz; `max` bounds the file and what it inflates to.
  */
-int qs__read_file_decompressed(qs_buf *out, const char *path);
+int qs__read_file_decompressed(qs_buf *out, const char *path, size_t max);
 
 #include "banned.h"
 

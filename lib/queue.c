@@ -114,7 +114,8 @@ static char *join_path(const char *dir, const char *name)
  * the caller decides, by the kind of entry, whether that is an error.
  */
 static int load_patch(qs_patch **out, const qs_series_entry *entry,
-		      const char *path, const qs_mail_options *mail_opts)
+		      const char *path, const qs_mail_options *mail_opts,
+		      size_t max)
 {
 	qs_mail_options mopts = *mail_opts;
 	qs_diff_options dopts = QS_DIFF_OPTIONS_INIT;
@@ -133,7 +134,8 @@ static int load_patch(qs_patch **out, const qs_series_entry *entry,
 		ret = QS_ENOMEM;
 		goto done;
 	}
-	if ((ret = qs__read_file_decompressed(&content, patch->path)) < 0)
+	if ((ret = qs__read_file_decompressed(&content, patch->path,
+					      max ? max : QS_READ_MAX_DEFAULT)) < 0)
 		goto done;
 	if ((ret = qs__git_init()) < 0)
 		goto done;
@@ -214,7 +216,8 @@ static int load_patches(qs_queue *queue, const qs_queue_options *opts)
 			continue;
 		if (!(path = join_path(queue->patches_dir, qs_entry_name(e))))
 			return QS_ENOMEM;
-		ret = load_patch(&queue->patches[i], e, path, &opts->mail);
+		ret = load_patch(&queue->patches[i], e, path, &opts->mail,
+				 opts->max_patch_size);
 		if (queue->patches[i])
 			queue->patches[i]->in_queue = 1;
 		if (ret == 0 || (kind == QS_ENTRY_COMMITTED && ret == QS_ENOTFOUND)) {
@@ -556,7 +559,7 @@ int qs_patch_open(qs_patch **out, const char *path,
 		return qs__error_set(QS_EINVAL,
 				     "unsupported qs_mail_options version %u",
 				     mail_opts->version);
-	return load_patch(out, NULL, path, mail_opts);
+	return load_patch(out, NULL, path, mail_opts, 0);
 }
 
 void qs_patch_free(qs_patch *patch)

@@ -55,6 +55,13 @@ typedef struct {
 	 * (no qs_patch, no error): a build reads only what it applies.
 	 */
 	const char *const *sections;
+	/**
+	 * Version 3: the most a patch file may hold, and what a compressed
+	 * one may inflate to, in bytes; 0: 256 MiB. A larger one, and a
+	 * patch that is not a regular file (a FIFO, a device, a directory),
+	 * fails its entry as a file that cannot be read does.
+	 */
+	size_t max_patch_size;
 } qs_queue_options;
 
 /*
@@ -64,7 +71,7 @@ typedef struct {
  */
 #define QS_QUEUE_OPTIONS_VERSION 3
 #define QS_QUEUE_OPTIONS_INIT \
-	{ QS_QUEUE_OPTIONS_VERSION, QS_SERIES_OPTIONS_INIT, QS_MAIL_OPTIONS_INIT, 0, NULL }
+	{ QS_QUEUE_OPTIONS_VERSION, QS_SERIES_OPTIONS_INIT, QS_MAIL_OPTIONS_INIT, 0, NULL, 0 }
 
 /**
  * Load the queue: parse the series file at `series_path` and every
