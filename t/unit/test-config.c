@@ -402,7 +402,7 @@ static void test_errors_structure(void)
 	ERR(REQUIRED ONE_BRANCH "fuz: 2\n",
 	    NAME ":6:1: fuz: unknown key, expected one of repository, series, "
 	    "patches, sections, committer, author, upstream, base, base-pattern, resolutions, "
-	    "fuzz, 3way, dependencies, failed-series, link, placeholders, branches, integration");
+	    "fuzz, max-patch-size, 3way, dependencies, failed-series, link, placeholders, branches, integration");
 	ERR(REQUIRED "branches:\n  - name: a\n    on: base\n    mdoe: append\n",
 	    NAME ":8:5: branches[0].mdoe: unknown key, expected one of name, "
 	    "section, on, mode, per-series");
@@ -722,7 +722,7 @@ static void test_api(void)
 	}
 	snprintf(path, sizeof(path), "%s/none.yaml", scratch);
 	is_int(qs_config_load(&c, path), QS_ENOTFOUND, "load: no such file");
-	is_int(qs_config_load(&c, scratch), QS_EIO, "load: a directory");
+	is_int(qs_config_load(&c, scratch), QS_ECONFIG, "load: a directory is a config error");
 	snprintf(path, sizeof(path), "%s/quiltsync.yaml", scratch);
 	if ((f = fopen(path, "w"))) {
 		fputs(REQUIRED "branches:\n  - {name: a, on: nope}\n", f);
