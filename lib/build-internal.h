@@ -98,6 +98,9 @@ struct qs_build {
 	char manifest_hex[GIT_OID_HEXSZ + 1];	/* "" when none was written */
 };
 
+/* What a build's .keep files hold (objstore.h): nothing that varies, to be found again. */
+#define QS_BUILD_KEEP "quiltsync build"
+
 /* One run's context. Threads get a copy with their own repository and store. */
 struct build_ctx {
 	const qs_config *cfg;

@@ -15,6 +15,7 @@
 #include "build-internal.h"
 #include "group.h"
 #include "lock.h"
+#include "pack.h"
 #include "refs.h"
 #include "worktrees.h"
 
@@ -255,7 +256,8 @@ static int write_refs(struct build_ctx *c)
 		git_oid_tostr(c->b->manifest_hex, sizeof(c->b->manifest_hex), &previous);
 	}
 	/* objects first: no ref may ever name an object not on disk */
-	if ((ret = qs_applier_flush(c->ap)) < 0 || !n)
+	if ((ret = qs_applier_flush(c->ap)) < 0 || !n ||
+	    (ret = qs__refs_check_objects(c->repo, u, n)) < 0)
 		goto done;
 	qs_buf_addf(&who, "%s <%s>", c->cfg->committer_name, c->cfg->committer_email);
 	if (qs_buf_oom(&who)) {
@@ -270,6 +272,18 @@ done:
 	free(u);
 	qs_buf_release(&text);
 	qs_buf_release(&who);
+	return ret;
+}
+
+static int remove_stale_keeps(git_repository *repo)
+{
+	git_buf objects = GIT_BUF_INIT;
+	int ret;
+
+	if (git_repository_item_path(&objects, repo, GIT_REPOSITORY_ITEM_OBJECTS) < 0)
+		return qs__error_git("the repository has no object directory");
+	ret = qs__pack_remove_keeps(objects.ptr, QS_BUILD_KEEP);
+	git_buf_dispose(&objects);
 	return ret;
 }
 
@@ -320,6 +334,17 @@ static int prepare(struct build_ctx *c, struct qs__lock **lock,
 		return ret;
 	c->store = qs__applier_store(c->ap);
 	c->srepo = qs__store_repository(c->store);
+	/*
+	 * The pack a build writes holds objects no ref names until the end:
+	 * it is kept from a concurrent repack or gc until then. A .keep of
+	 * ours still there was left by a killed build (this one holds the
+	 * lock, and the recovery above has written what that one's refs
+	 * needed).
+	 */
+	if (!(c->flags & QS_BUILD_DRY_RUN) &&
+	    ((ret = qs__store_keep(c->store, QS_BUILD_KEEP)) < 0 ||
+	     (ret = remove_stale_keeps(c->repo)) < 0))
+		return ret;
 	c->cache.disabled = !!(c->flags & QS_BUILD_NO_CACHE);
 	if ((ret = resolve_upstream(c)) < 0 ||
 	    (ret = qs__cache_load(&c->cache, c->repo, c->srepo)) < 0 ||
@@ -409,6 +434,8 @@ int qs_build_run(qs_build **out, const qs_config *cfg,
 	if (!(c.flags & QS_BUILD_DRY_RUN)) {
 		if ((ret = write_refs(&c)) < 0)
 			goto done;
+		/* the refs name the new objects now: gc may have the pack */
+		qs__store_unkeep(c.store);
 		/* the report of the build that holds the lock, for quiltsync status */
 		if (qs__report_save(c.b, c.repo) < 0)
 			qs__log(QS_LOG_WARNING, NULL, 0,

@@ -15,6 +15,8 @@
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
 
+#include <unistd.h>
+
 #define TREE_CACHE_BYTES (32u << 20)
 /* above any backend libgit2 adds on its own (loose 1, packed 2) */
 #define MEMPACK_PRIORITY 999
@@ -57,6 +59,10 @@ struct qs__store {
 	size_t npending, pending_alloc, pending_bytes;
 	struct qs__strmap latest;	/* type letter + path -> pending index */
 	qs_buf key;		/* scratch for `latest` */
+
+	char *keep_line;	/* NULL: packs are not kept */
+	char **keeps;		/* the .keep files of the flushed packs */
+	size_t nkeeps, keeps_alloc;
 };
 
 static int is_tree_mode(uint32_t mode)
@@ -866,6 +872,9 @@ void qs__store_free(struct qs__store *s)
 	/* the odb frees the mempack; drop what was never flushed first */
 	if (s->mempack)
 		git_mempack_reset(s->mempack);
+	qs__store_unkeep(s);
+	free(s->keeps);
+	free(s->keep_line);
 	git_odb_free(s->odb);
 	git_repository_free(s->own);
 	for (i = 0; i < s->nslots; i++)
@@ -875,6 +884,43 @@ void qs__store_free(struct qs__store *s)
 	qs_buf_release(&s->key);
 	qs__strmap_clear(&s->latest);
 	free(s);
+}
+
+int qs__store_keep(struct qs__store *s, const char *line)
+{
+	char *copy = qs__strdup(line);
+
+	if (!copy)
+		return QS_ENOMEM;
+	free(s->keep_line);
+	s->keep_line = copy;
+	return 0;
+}
+
+void qs__store_unkeep(struct qs__store *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nkeeps; i++) {
+		if (unlink(s->keeps[i]) < 0 && errno != ENOENT)
+			qs__log(QS_LOG_WARNING, NULL, 0, "cannot remove '%s': %s",
+				s->keeps[i], strerror(errno));
+		free(s->keeps[i]);
+	}
+	s->nkeeps = 0;
+}
+
+int qs__store_take_keeps(struct qs__store *into, struct qs__store *from)
+{
+	size_t i;
+
+	if (QS_ARRAY_GROW(into->keeps, into->keeps_alloc,
+			  into->nkeeps + from->nkeeps) < 0)
+		return QS_ENOMEM;
+	for (i = 0; i < from->nkeeps; i++)
+		into->keeps[into->nkeeps++] = from->keeps[i];
+	from->nkeeps = 0;
+	return 0;
 }
 
 size_t qs__store_pending(const struct qs__store *s, size_t *bytes)
@@ -942,8 +988,15 @@ int qs__store_flush(struct qs__store *s)
 		if (ret < 0)
 			goto done;
 	}
-	ret = qs__pack_finish(w);
+	if (s->keep_line && QS_ARRAY_GROW(s->keeps, s->keeps_alloc, s->nkeeps + 1) < 0) {
+		ret = QS_ENOMEM;
+		goto done;
+	}
+	ret = qs__pack_finish(w, s->keep_line,
+			      s->keep_line ? &s->keeps[s->nkeeps] : NULL);
 	w = NULL;
+	if (s->keep_line && s->keeps[s->nkeeps])
+		s->nkeeps++;
 	if (ret < 0)
 		goto done;
 	if (git_odb_refresh(s->odb) < 0) {

@@ -86,6 +86,18 @@ size_t qs__store_pending(const struct qs__store *store, size_t *bytes);
 /* Write the objects held in memory to the repository as one pack. */
 int qs__store_flush(struct qs__store *store);
 
+/*
+ * From now on each flush keeps its pack with a .keep file holding
+ * `line` (copied), until qs__store_unkeep(): for a build, whose new
+ * objects are unreachable until its refs are written, and which a
+ * concurrent `git repack -a -d` or `git gc --prune=now` would delete.
+ */
+int qs__store_keep(struct qs__store *store, const char *line);
+/* Remove the .keep files of the packs flushed so far (freeing also does). */
+void qs__store_unkeep(struct qs__store *store);
+/* Make the .keep files of `from`'s packs `into`'s to remove. */
+int qs__store_take_keeps(struct qs__store *into, struct qs__store *from);
+
 /* The repository the store reads from and writes through. */
 git_repository *qs__store_repository(const struct qs__store *store);
 

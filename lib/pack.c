@@ -11,6 +11,7 @@
 #include "pack.h"
 #include "sha1.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -424,19 +425,60 @@ static int publish(const char *tmp, int fd, const char *dir,
 	}
 	/* the name is the pack's checksum: an existing file is this one */
 	if (rename(tmp, final.ptr) < 0)
-		ret = qs__error_os("cannot rename", tmp);
+		ret = errno == ENOENT ?
+		      qs__error_set(QS_EIO, "the temporary file '%s' vanished before it "
+				    "was put in place (a concurrent 'git gc --prune=now'?)", tmp) :
+		      qs__error_os("cannot rename", tmp);
 done:
 	qs_buf_release(&final);
 	return ret;
 }
 
-int qs__pack_finish(struct qs__packwriter *w)
+/*
+ * "pack-<hex>.keep", holding `line`, made whole (O_EXCL, then synced)
+ * before the pack it keeps is in place. `*out` is its path, or NULL when
+ * one was there already (someone else's, not ours to remove).
+ */
+static int write_keep(const char *dir, const char *hex, const char *line,
+		      char **out)
+{
+	qs_buf path = QS_BUF_INIT;
+	int fd, ret = 0;
+
+	*out = NULL;
+	qs_buf_addf(&path, "%s/pack-%s.keep", dir, hex);
+	if (qs_buf_oom(&path))
+		return QS_ENOMEM;
+	fd = open(path.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+	if (fd < 0) {
+		if (errno != EEXIST)
+			ret = qs__error_os("cannot create", path.ptr);
+		qs_buf_release(&path);
+		return ret;
+	}
+	if ((ret = write_all(fd, path.ptr, line, strlen(line))) == 0 &&
+	    (ret = write_all(fd, path.ptr, "\n", 1)) == 0 && fsync(fd) < 0)
+		ret = qs__error_os("cannot write", path.ptr);
+	close(fd);
+	if (ret < 0) {
+		unlink(path.ptr);
+		qs_buf_release(&path);
+		return ret;
+	}
+	*out = qs_buf_detach(&path);
+	return 0;
+}
+
+int qs__pack_finish(struct qs__packwriter *w, const char *keep,
+		    char **keep_path)
 {
 	unsigned char pack_sum[QS_SHA1_SIZE];
 	char hex[2 * QS_SHA1_SIZE + 1];
 	int idx_fd = -1, dir_fd, ret;
 	size_t i;
 
+	if (keep_path)
+		*keep_path = NULL;
 	if (w->added != w->count) {
 		ret = qs__error_set(QS_EINVAL, "pack finished with %zu of %zu objects",
 				    w->added, w->count);
@@ -457,6 +499,9 @@ int qs__pack_finish(struct qs__packwriter *w)
 		goto fail;
 	}
 	if ((ret = write_index(w, idx_fd, pack_sum)) < 0)
+		goto fail;
+	/* kept before it exists: no repack between here and the refs drops it */
+	if (keep && (ret = write_keep(w->dir, hex, keep, keep_path)) < 0)
 		goto fail;
 	/* the pack first: git and libgit2 find packs by their index */
 	if ((ret = publish(w->pack_path.ptr, w->fd, w->dir, hex, "pack")) < 0)
@@ -501,4 +546,47 @@ void qs__pack_abort(struct qs__packwriter *w)
 	free(w->ents);
 	free(w->dir);
 	free(w);
+}
+
+int qs__pack_remove_keeps(const char *objects_dir, const char *line)
+{
+	qs_buf path = QS_BUF_INIT, text = QS_BUF_INIT;
+	size_t len = strlen(line);
+	struct dirent *de;
+	int ret = 0;
+	DIR *d;
+
+	qs_buf_addf(&path, "%s/pack", objects_dir);
+	if (qs_buf_oom(&path))
+		return QS_ENOMEM;
+	if (!(d = opendir(path.ptr))) {
+		qs_buf_release(&path);
+		return 0;	/* no pack yet */
+	}
+	while (!ret && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+
+		if (n < 10 || strncmp(de->d_name, "pack-", 5) ||
+		    strcmp(de->d_name + n - 5, ".keep"))
+			continue;
+		qs_buf_clear(&path);
+		qs_buf_clear(&text);
+		qs_buf_addf(&path, "%s/pack/%s", objects_dir, de->d_name);
+		if (qs_buf_oom(&path)) {
+			ret = QS_ENOMEM;
+			break;
+		}
+		if (qs__read_file_max(&text, path.ptr, 4096) < 0) {
+			qs_error_clear();	/* gone meanwhile, or not ours */
+			continue;
+		}
+		if (text.len == len + 1 && !memcmp(text.ptr, line, len) &&
+		    text.ptr[len] == '\n' && unlink(path.ptr) == 0)
+			qs__log(QS_LOG_NOTICE, NULL, 0,
+				"removed '%s', left by an interrupted build", path.ptr);
+	}
+	closedir(d);
+	qs_buf_release(&path);
+	qs_buf_release(&text);
+	return ret;
 }

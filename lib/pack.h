@@ -37,8 +37,23 @@ int qs__pack_add(struct qs__packwriter *w, const git_oid *oid,
 		 git_object_t type, const void *data, size_t len,
 		 size_t base, const void *base_data, size_t base_len);
 
-/* Write the trailer and the index and publish both; frees `w`. */
-int qs__pack_finish(struct qs__packwriter *w);
+/*
+ * Write the trailer and the index and publish both; frees `w`. With
+ * `keep` (NULL: none), a "pack-<id>.keep" file holding that line is made
+ * before the pack is put in place, and `*keep_path` is its path
+ * (malloc()ed; NULL when a .keep was there already): git repack and gc
+ * leave a kept pack alone, as they leave the pack a fetch is still
+ * writing refs for, until the caller removes the file.
+ */
+int qs__pack_finish(struct qs__packwriter *w, const char *keep,
+		    char **keep_path);
+
+/*
+ * Remove the .keep files of `objects_dir`/pack that hold `line`: those
+ * a killed writer left, when the caller knows none is alive (a build
+ * holding the repository's lock). Others' .keep files stay.
+ */
+int qs__pack_remove_keeps(const char *objects_dir, const char *line);
 
 /* Give up: remove the temporary files; frees `w`. NULL is allowed. */
 void qs__pack_abort(struct qs__packwriter *w);

@@ -28,6 +28,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define JOURNAL_HEADER "quiltsync refs journal 1"
@@ -260,6 +261,31 @@ static bool has_value(const git_oid *cur, int exists, const git_oid *want)
 }
 
 /*
+ * Lock one ref of the transaction. git holds a ref's lock for moments
+ * (git gc packing refs, an update-ref); like git, which retries for
+ * core.filesRefLockTimeout (100 ms) and packed-refs for a second, wait a
+ * little for it before giving up.
+ */
+static int lock_ref(git_transaction *tx, const char *name)
+{
+	struct timespec pause = { 0, 10 * 1000 * 1000 };
+	int tries, err = 0;
+
+	for (tries = 0; tries < 200; tries++) {
+		if ((err = git_transaction_lock_ref(tx, name)) == 0)
+			return 0;
+		if (err != GIT_ELOCKED)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	if (err != GIT_ELOCKED)
+		return qs__error_git("cannot lock ref");
+	return qs__error_set(QS_ELOCKED, "cannot lock ref: %s (another process held "
+			     "it for 2 s); no ref was changed",
+			     git_error_last() ? git_error_last()->message : name);
+}
+
+/*
  * Lock every ref, check each under its lock, then write. Updating
  * (`recovering` false): one ref not at its old value stops everything.
  * Recovering: refs already new are left, refs at neither value are left
@@ -287,10 +313,8 @@ static int apply_updates(git_repository *repo,
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
-		if (git_transaction_lock_ref(tx, u[i].name) < 0) {
-			ret = qs__error_git("cannot lock ref");
+		if ((ret = lock_ref(tx, u[i].name)) < 0)
 			goto done;
-		}
 	}
 	for (i = 0; i < n; i++) {
 		git_oid cur;
@@ -604,5 +628,85 @@ done:
 	qs_buf_release(&text);
 	qs_buf_release(&path);
 	qs_buf_release(&dir);
+	return ret;
+}
+
+static int missing_object(const git_oid *id, const char *ref)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+
+	git_oid_tostr(hex, sizeof(hex), id);
+	qs_error_clear();
+	return qs__error_set(QS_EIO, "object %s, which '%s' would name, is not in "
+			     "the repository (removed by a concurrent git gc or repack?): "
+			     "no ref was changed", hex, ref);
+}
+
+/* Hide from `walk` every commit a ref names today: those are whole, or git would say so. */
+static int hide_refs(git_revwalk *walk, git_repository *repo)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref;
+	int err;
+
+	if (git_reference_iterator_new(&it, repo) < 0)
+		return qs__error_git("cannot list the refs");
+	while ((err = git_reference_next(&ref, it)) == 0) {
+		git_object *commit = NULL;
+
+		if (git_reference_peel(&commit, ref, GIT_OBJECT_COMMIT) == 0)
+			git_revwalk_hide(walk, git_object_id(commit));
+		git_object_free(commit);
+		git_reference_free(ref);
+	}
+	git_reference_iterator_free(it);
+	git_error_clear();
+	return err == GIT_ITEROVER ? 0 : qs__error_git("cannot list the refs");
+}
+
+int qs__refs_check_objects(git_repository *repo,
+			   const struct qs__ref_update *u, size_t n)
+{
+	git_revwalk *walk = NULL;
+	git_odb *odb = NULL;
+	git_object_t type;
+	size_t i, size;
+	git_oid id;
+	int ret = 0, err = GIT_ITEROVER;
+
+	if (git_repository_odb(&odb, repo) < 0 || git_revwalk_new(&walk, repo) < 0) {
+		ret = qs__error_git("cannot read the repository's objects");
+		goto done;
+	}
+	for (i = 0; i < n && !ret; i++) {
+		if (git_oid_is_zero(&u[i].new))
+			continue;
+		if (git_odb_read_header(&size, &type, odb, &u[i].new) < 0)
+			ret = missing_object(&u[i].new, u[i].name);
+		else if (type == GIT_OBJECT_COMMIT && git_revwalk_push(walk, &u[i].new) < 0)
+			ret = missing_object(&u[i].new, u[i].name);
+	}
+	/* only what no ref holds yet: a new branch's commits, not upstream's history */
+	if (!ret)
+		ret = hide_refs(walk, repo);
+	while (!ret && (err = git_revwalk_next(&id, walk)) == 0) {
+		git_commit *commit = NULL;
+
+		if (git_commit_lookup(&commit, repo, &id) < 0) {
+			ret = missing_object(&id, "a branch");
+			break;
+		}
+		if (!git_odb_exists(odb, git_commit_tree_id(commit)))
+			ret = missing_object(git_commit_tree_id(commit), "a branch");
+		git_commit_free(commit);
+	}
+	if (!ret && err != GIT_ITEROVER)
+		ret = qs__error_set(QS_EIO, "a commit a branch would hold is not in the "
+				    "repository (removed by a concurrent git gc or repack?): %s; "
+				    "no ref was changed",
+				    git_error_last() ? git_error_last()->message : "unknown error");
+done:
+	git_revwalk_free(walk);
+	git_odb_free(odb);
 	return ret;
 }

@@ -40,6 +40,16 @@ int qs__refs_update(git_repository *repo, const struct qs__ref_update *updates,
 		    size_t n, const char *message, const char *who);
 
 /*
+ * Whether every object the updates would make reachable is on disk: the
+ * new ids, and for commits every commit between them and what the refs
+ * name today, with its tree. A concurrent `git gc --prune=now` may have
+ * removed an object a build found in its cache and used; then no ref
+ * must name it. 0, or QS_EIO naming the object and the ref.
+ */
+int qs__refs_check_objects(git_repository *repo,
+			   const struct qs__ref_update *updates, size_t n);
+
+/*
  * Finish the updates of a journal left by a killed qs__refs_update: each
  * ref still at its old value (or already at its new one) is set to its
  * new value. 0 when there was nothing to do or it is done; `*recovered`

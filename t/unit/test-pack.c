@@ -210,7 +210,7 @@ static void test_pack(void)
 				   b ? b->len : 0);
 	}
 	is_int(ret, 0, "%zu objects added", n);
-	is_int(qs__pack_finish(w), 0, "the pack is finished");
+	is_int(qs__pack_finish(w, NULL, NULL), 0, "the pack is finished");
 	snprintf(cmd, sizeof(cmd), "%s/objects/pack", path);
 	is_int(count_dir(cmd, "pack-"), 2, "one .pack and one .idx");
 	is_int(count_dir(cmd, "tmp_"), 0, "no temporary file left");
@@ -266,7 +266,7 @@ static void test_abort(void)
 	is_int(count_dir(packdir, "tmp_pack_"), 1, "under a temporary name");
 	is_int(qs__pack_add(w, &id, GIT_OBJECT_BLOB, "x", 1, SIZE_MAX, NULL, 0), 0,
 	       "one object added");
-	is_int(qs__pack_finish(w), QS_EINVAL, "finishing with one of two is refused");
+	is_int(qs__pack_finish(w, NULL, NULL), QS_EINVAL, "finishing with one of two is refused");
 	is_int(count_dir(packdir, ""), 2, "and leaves nothing behind (only . and ..)");
 	is_int(qs__pack_begin(&w, dir, 1), 0, "another pack");
 	qs__pack_abort(w);
