@@ -282,3 +282,82 @@ const char *qs__tree_path_refused(const char *path, size_t len, uint32_t mode)
 		p = ce + 1;
 	}
 }
+
+/* ------------------------------------------------------------------ */
+/* Finding one in a tree */
+
+/* At most this many known trees: the sides of a merge. */
+#define MAX_KNOWN 4
+
+static int find_in(qs_buf *path, const char **why, git_repository *repo,
+		   const git_oid *id, const git_oid *const *known,
+		   size_t nknown)
+{
+	git_tree *t = NULL, *k[MAX_KNOWN] = { NULL };
+	size_t i, j, n, at = path->len;
+	int ret = QS_ENOTFOUND;
+
+	for (j = 0; j < nknown; j++)
+		if (known[j] && git_oid_equal(known[j], id))
+			return QS_ENOTFOUND;	/* not made anew */
+	if (git_tree_lookup(&t, repo, id) < 0)
+		return qs__error_git("cannot read a tree");
+	for (j = 0; j < nknown; j++)
+		if (known[j] && git_tree_lookup(&k[j], repo, known[j]) < 0)
+			git_error_clear();	/* not a tree there: nothing known */
+	n = git_tree_entrycount(t);
+	for (i = 0; i < n && ret == QS_ENOTFOUND; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(t, i);
+		const char *name = git_tree_entry_name(e);
+		const git_oid *sub[MAX_KNOWN] = { NULL };
+
+		qs_buf_truncate(path, at);
+		if (at)
+			qs_buf_addch(path, '/');
+		qs_buf_adds(path, name);
+		if (qs_buf_oom(path)) {
+			ret = QS_ENOMEM;
+			break;
+		}
+		*why = qs__tree_path_refused(path->ptr, path->len,
+					     (uint32_t)git_tree_entry_filemode_raw(e));
+		if (*why) {
+			ret = 0;
+			break;
+		}
+		if (git_tree_entry_type(e) != GIT_OBJECT_TREE)
+			continue;
+		for (j = 0; j < nknown; j++) {
+			const git_tree_entry *ke = k[j] ? git_tree_entry_byname(k[j], name) : NULL;
+
+			if (ke && git_tree_entry_type(ke) == GIT_OBJECT_TREE)
+				sub[j] = git_tree_entry_id(ke);
+		}
+		ret = find_in(path, why, repo, git_tree_entry_id(e), sub, nknown);
+	}
+	if (ret == QS_ENOTFOUND)
+		qs_buf_truncate(path, at);
+	for (j = 0; j < nknown; j++)
+		git_tree_free(k[j]);
+	git_tree_free(t);
+	return ret;
+}
+
+int qs__tree_find_refused(char **path, const char **why, git_repository *repo,
+			  const git_oid *tree, const git_oid *const *known,
+			  size_t nknown)
+{
+	qs_buf buf = QS_BUF_INIT;
+	int ret;
+
+	*path = NULL;
+	*why = NULL;
+	if (nknown > MAX_KNOWN)
+		return qs__error_set(QS_EINVAL, "qs__tree_find_refused: %zu known trees",
+				     nknown);
+	ret = find_in(&buf, why, repo, tree, known, nknown);
+	if (ret == 0 && !(*path = qs_buf_detach(&buf)))
+		ret = QS_ENOMEM;
+	qs_buf_release(&buf);
+	return ret;
+}

@@ -14,6 +14,8 @@
 
 #include "internal.h"
 
+#include <git2.h>
+
 /*
  * Why git refuses `path` (`len` bytes, components separated by '/', no
  * leading or trailing slash) as the path of a tree entry of git mode
@@ -32,5 +34,16 @@
  * ".mailmap" (files git reads from a tree and never through a link).
  */
 const char *qs__tree_path_refused(const char *path, size_t len, uint32_t mode);
+
+/*
+ * A path of the tree `tree` that qs__tree_path_refused() refuses, in
+ * the trees made anew only: a tree equal to one of `known` (`nknown`
+ * trees, entries may be NULL) at the same place, and all below it, is
+ * not looked at (nknown 0: the whole tree). 0 with `*path` (free() it)
+ * and `*why` set; QS_ENOTFOUND when there is none; < 0 on errors.
+ */
+int qs__tree_find_refused(char **path, const char **why, git_repository *repo,
+			  const git_oid *tree, const git_oid *const *known,
+			  size_t nknown);
 
 #endif

@@ -8,11 +8,13 @@
  * refused exactly when git refuses it, either way git can:
  * - `git update-index --add --cacheinfo` with core.protectHFS and
  *   core.protectNTFS on (verify_path(), as git apply and git am run it);
- * - `git fsck --strict` on the tree that would hold it, counting the
+ * - `git fsck --strict` on the trees that would hold it, counting the
  *   reports about names: hasDot, hasDotdot, hasDotgit, emptyName and
  *   the symbolic link ones (gitmodulesSymlink is an error; the
  *   .gitattributes, .gitignore and .mailmap ones are warnings that we
  *   take as refusals, see tree-path.c).
+ * qs__tree_find_refused is tried on small trees, with and without the
+ * sides of a merge it must not look into.
  */
 #include "internal.h"
 #include "tree-path.h"
@@ -396,6 +398,8 @@ static void random_path(char *out, size_t size, unsigned int *seed)
 	}
 }
 
+static void test_find(void);
+
 static void against_git(void)
 {
 	unsigned int seed = 1450;
@@ -415,6 +419,7 @@ static void against_git(void)
 		ok(0, "a scratch repository for git to judge in");
 		goto done;
 	}
+	test_find();
 	for (i = 0; i < QS_ARRAY_SIZE(cases); i++)
 		if (judge(cases[i].path, cases[i].mode) < 0)
 			goto fail;
@@ -458,6 +463,70 @@ done:
 	git_repository_free(repo);
 	sh_dir = NULL;
 	scratch_remove();
+}
+
+/* Finding a refused path in the trees a merge made anew, and only there. */
+static void test_find(void)
+{
+	git_oid bad, good, sub_bad, sub_good, root_bad, root_mixed, root_good;
+	const git_oid *known[2];
+	char *path = NULL;
+	const char *why = NULL;
+
+	if (write_tree1(&bad, ".git.", 5, FILE_MODE, &empty_blob) < 0 ||
+	    write_tree1(&good, "f", 1, FILE_MODE, &empty_blob) < 0 ||
+	    write_tree1(&sub_bad, "a", 1, 040000, &bad) < 0 ||
+	    write_tree1(&sub_good, "a", 1, 040000, &good) < 0 ||
+	    write_tree1(&root_bad, "d", 1, 040000, &sub_bad) < 0 ||
+	    write_tree1(&root_good, "d", 1, 040000, &sub_good) < 0 ||
+	    write_tree1(&root_mixed, "e", 1, 040000, &sub_bad) < 0) {
+		ok(0, "trees to search");
+		return;
+	}
+	is_int(qs__tree_find_refused(&path, &why, repo, &root_bad, NULL, 0), 0,
+	       "the whole tree: found");
+	is_str(path, "d/a/.git.", "at its path");
+	ok(why && strstr(why, "NTFS"), "and why: %s", why ? why : "(none)");
+	free(path);
+	is_int(qs__tree_find_refused(&path, &why, repo, &root_good, NULL, 0),
+	       QS_ENOTFOUND, "none in a good tree");
+	ok(!path, "and no path");
+	known[0] = &root_good;
+	known[1] = &root_bad;
+	is_int(qs__tree_find_refused(&path, &why, repo, &root_bad, known, 2),
+	       QS_ENOTFOUND, "a tree one side has is not made anew");
+	known[1] = NULL;
+	is_int(qs__tree_find_refused(&path, &why, repo, &root_mixed, known, 2), 0,
+	       "a refused path below a new tree: found");
+	is_str(path, "e/a/.git.", "at its path");
+	free(path);
+	/* {d: sub_bad, z: good}: new, but its "d" is the side's "d" */
+	{
+		qs_buf raw = QS_BUF_INIT;
+		git_odb *odb = NULL;
+		git_oid two;
+
+		qs_buf_adds(&raw, "40000 d");
+		qs_buf_addch(&raw, '\0');
+		qs_buf_add(&raw, sub_bad.id, GIT_OID_RAWSZ);
+		qs_buf_adds(&raw, "40000 z");
+		qs_buf_addch(&raw, '\0');
+		qs_buf_add(&raw, good.id, GIT_OID_RAWSZ);
+		if (qs_buf_oom(&raw) || git_repository_odb(&odb, repo) < 0 ||
+		    git_odb_write(&two, odb, raw.ptr, raw.len, GIT_OBJECT_TREE) < 0) {
+			ok(0, "a tree of two entries");
+		} else {
+			known[0] = &root_bad;
+			is_int(qs__tree_find_refused(&path, &why, repo, &two, known, 1),
+			       QS_ENOTFOUND, "a subtree a side has at the same place is skipped");
+			ok(!path, "and no path");
+			is_int(qs__tree_find_refused(&path, &why, repo, &two, known, 0), 0,
+			       "and found without the side");
+			free(path);
+		}
+		git_odb_free(odb);
+		qs_buf_release(&raw);
+	}
 }
 
 int main(void)
