@@ -1345,22 +1345,35 @@ static int commit(struct pstate *ps, git_oid *tree)
 		if (!pe->del && pe->c.has_oid)
 			git_oid_cpy(&c->oid, &pe->c.oid);
 	}
-	/* the patch applies: only now may blobs be written */
+	/*
+	 * The new files' ids, without writing them: the tree may still be
+	 * refused (a path git refuses, kept from the base tree).
+	 */
 	for (i = 0; i < n; i++) {
 		struct pentry *pe = map_get(ps, changes[i].path);
 
 		if (!changes[i].mode || pe->c.has_oid)
 			continue;
-		ret = qs__store_write_blob(&changes[i].oid, ps->ap->store,
-					   pe->c.buf.ptr, pe->c.buf.len, pe->path);
-		if (ret < 0)
+		if (git_odb_hash(&changes[i].oid, pe->c.buf.ptr, pe->c.buf.len,
+				 GIT_OBJECT_BLOB) < 0) {
+			ret = qs__error_git("cannot hash a file");
 			goto done;
+		}
 	}
 	qsort(changes, n, sizeof(*changes), change_cmp);
 	ret = qs__store_update_tree(tree, ps->ap->store, ps->base, changes, n,
 				    &bad);
 	if (ret == QS_EAPPLY)
 		ps->nfailed++;
+	/* the patch applies: only now may blobs be written */
+	for (i = 0; i < n && ret == 0; i++) {
+		struct pentry *pe = map_get(ps, changes[i].path);
+
+		if (!changes[i].mode || pe->c.has_oid)
+			continue;
+		ret = qs__store_write_blob(&changes[i].oid, ps->ap->store,
+					   pe->c.buf.ptr, pe->c.buf.len, pe->path);
+	}
 done:
 	free(changes);
 	return ret;

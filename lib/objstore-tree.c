@@ -4,6 +4,7 @@
  * changed paths are rewritten, bottom up, and nothing else is read.
  */
 #include "objstore-internal.h"
+#include "tree-path.h"
 
 struct edit {
 	const char *name;
@@ -28,6 +29,72 @@ static int edit_name_cmp(const void *a, const void *b)
 	int c = memcmp(x->name, y->name, n);
 
 	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* Whether a change of c[0..n) at this level (`off`) removes `name`. */
+static int removed_here(const struct qs__tree_change *c, size_t n, size_t off,
+			const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!c[i].mode && !strncmp(c[i].path + off, name, len) &&
+		    !c[i].path[off + len])
+			return 1;
+	return 0;
+}
+
+/*
+ * No tree git refuses (tree-path.h) is ever written, so this runs before
+ * anything is: the changes' own paths are judged whole, and the entries
+ * kept from every tree along them, which may come from anywhere (an
+ * external tree), one by one. changes[0..n) all start with the `off`
+ * bytes of this tree's prefix; `root` is the tree there, or NULL.
+ */
+static int check_refused(struct qs__store *s, const git_oid *root,
+			 const struct qs__tree_change *c, size_t n, size_t off)
+{
+	struct tnode *t = NULL;
+	const char *why;
+	size_t i, k;
+	int ret;
+
+	if (root && (ret = qs__store_load_tree(&t, s, root)) < 0)
+		return ret;
+	for (i = 0; t && i < t->n; i++) {
+		const struct tent *e = &t->ents[i];
+
+		why = qs__tree_path_refused(e->name, e->len, e->mode);
+		if (why && !removed_here(c, n, off, e->name, e->len))
+			return qs__error_set(QS_EUNSAFE,
+					     "unsafe path '%.*s%.*s' in the tree it changes: %s",
+					     (int)off, c[0].path, (int)e->len, e->name, why);
+	}
+	for (i = 0; i < n; i = k) {
+		const char *rest = c[i].path + off;
+		const char *slash = strchr(rest, '/');
+		const struct tent *old;
+		size_t len;
+
+		k = i + 1;
+		if (!slash) {
+			why = c[i].mode ? qs__tree_path_refused(c[i].path, strlen(c[i].path),
+								c[i].mode) : NULL;
+			if (why)
+				return qs__error_set(QS_EUNSAFE, "unsafe path '%s': %s",
+						     c[i].path, why);
+			continue;
+		}
+		len = (size_t)(slash - rest);
+		while (k < n && !strncmp(c[k].path + off, rest, len + 1))
+			k++;
+		old = qs__store_node_find(t, rest, len);
+		ret = check_refused(s, old && qs__is_tree_mode(old->mode) ? &old->oid : NULL,
+				    c + i, k - i, off + len + 1);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
 }
 
 /*
@@ -197,6 +264,8 @@ int qs__store_update_tree(git_oid *out, struct qs__store *s,
 		git_oid_cpy(out, root);
 		return 0;
 	}
+	if ((ret = check_refused(s, root, changes, n, 0)) < 0)
+		return ret;
 	ret = update(out, &empty, s, root, changes, n, 0, bad);
 	if (ret < 0 || !empty)
 		return ret;

@@ -129,6 +129,40 @@ while IFS='|' read -r verdict kind spec; do
 done <"$TRASH/cases"
 
 # ------------------------------------------------------------------
+# A base tree made elsewhere may hold such a name already. A patch
+# that makes quiltsync write a new tree holding it fails; one that
+# leaves that tree as it is applies.
+
+test_expect_success 'setup: a base tree holding a name git refuses' '
+	git init -q held && cd held &&
+	mkdir sub && echo a >sub/a && echo f >f &&
+	git add . && git commit -q -m base &&
+	blob=$(echo evil | git hash-object -w --stdin) &&
+	git -c core.protectNTFS=false update-index --add \
+		--cacheinfo "100644,$blob,sub/.git./config" &&
+	git commit -q -m "sub: an NTFS .git" &&
+	printf -- "--- a/f\n+++ b/f\n@@ -1 +1 @@\n-f\n+F\n" >../root.patch &&
+	printf -- "--- a/sub/a\n+++ b/sub/a\n@@ -1 +1 @@\n-a\n+A\n" >../sub.patch
+'
+
+test_expect_success 'a patch leaving that tree alone applies' '
+	cd held &&
+	quiltsync apply --repo . --base HEAD ../root.patch >out &&
+	git ls-tree "$(cut -d" " -f2 out)" sub >actual &&
+	git ls-tree HEAD sub >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'a patch rewriting that tree is refused, nothing written' '
+	cd held &&
+	git count-objects -v >before &&
+	test_expect_code 5 quiltsync apply --repo . --base HEAD ../sub.patch 2>err &&
+	test_grep -q -F "unsafe path '\''sub/.git.'\'' in the tree it changes: it has a component NTFS reads as" err &&
+	git count-objects -v >after &&
+	test_cmp before after
+'
+
+# ------------------------------------------------------------------
 # The build: a branch whose patch makes such a name fails at that
 # patch (its series line in the report), and only that branch.
 
