@@ -22,8 +22,9 @@
  *   and the end of the patch.
  *
  * Nothing reaches the object store before the whole patch has applied:
- * blobs are written, and trees rebuilt along the changed paths, only
- * then. So a failed patch writes nothing.
+ * trees are rebuilt along the changed paths (the store refuses, before
+ * writing one, a tree git would refuse), and blobs written, only then.
+ * So a failed patch writes nothing.
  */
 #include "internal.h"
 
