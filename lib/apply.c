@@ -22,8 +22,9 @@
  *   and the end of the patch.
  *
  * Nothing reaches the object store before the whole patch has applied:
- * blobs are written, and trees rebuilt along the changed paths, only
- * then. So a failed patch writes nothing.
+ * trees are rebuilt along the changed paths (the store refuses, before
+ * writing one, a tree git would refuse), and blobs written, only then.
+ * So a failed patch writes nothing.
  */
 #include "internal.h"
 
@@ -31,6 +32,7 @@
 
 #include "hunk.h"
 #include "objstore.h"
+#include "tree-path.h"
 
 #define S_TYPE(m) ((m) & 0170000u)
 #define T_REG 0100000u
@@ -124,7 +126,9 @@ static int kept_error(const struct pstate *ps)
 
 /*
  * Clean `path` as the file system resolves it (no empty or "."
- * components) into `out`. Returns why it must never be written, or NULL.
+ * components) into `out`. Returns why it must never be written, or NULL:
+ * it leaves the tree, or git refuses it in a tree (as any file; a
+ * symbolic link is judged again where a diff gives its mode).
  */
 static const char *clean_path(qs_buf *out, const char *path)
 {
@@ -139,9 +143,6 @@ static const char *clean_path(qs_buf *out, const char *path)
 
 		if (n == 2 && p[0] == '.' && p[1] == '.')
 			return "it has a '..' component";
-		if (n == 4 && p[0] == '.' && (p[1] | 0x20) == 'g' &&
-		    (p[2] | 0x20) == 'i' && (p[3] | 0x20) == 't')
-			return "it has a '.git' component";
 		if (n && !(n == 1 && p[0] == '.')) {
 			if (out->len)
 				qs_buf_addch(out, '/');
@@ -153,7 +154,7 @@ static const char *clean_path(qs_buf *out, const char *path)
 	}
 	if (!out->len)
 		return "it names no file";
-	return NULL;
+	return qs__tree_path_refused(out->ptr, out->len, QS_MODE_FILE);
 }
 
 static uint64_t path_hash(const char *s)
@@ -1136,6 +1137,12 @@ static int finish_file(struct pstate *ps, struct fjob *j, qs_file_report *fr)
 	}
 	if (j->file_type == T_LNK) {
 		mode = QS_MODE_LINK;
+		/* the name passed as a file's; git refuses more links */
+		why = qs__tree_path_refused(j->outname, strlen(j->outname), mode);
+		if (why)
+			return qs__error_set(QS_EUNSAFE,
+					     "unsafe path '%s' in the diff at line %zu: %s",
+					     j->outname, qs_diff_file_line(j->f), why);
 	} else {
 		uint32_t m = set_mode ? j->nm : j->in_exists ? j->in_mode : 0644;
 
@@ -1339,22 +1346,35 @@ static int commit(struct pstate *ps, git_oid *tree)
 		if (!pe->del && pe->c.has_oid)
 			git_oid_cpy(&c->oid, &pe->c.oid);
 	}
-	/* the patch applies: only now may blobs be written */
+	/*
+	 * The new files' ids, without writing them: the tree may still be
+	 * refused (a path git refuses, kept from the base tree).
+	 */
 	for (i = 0; i < n; i++) {
 		struct pentry *pe = map_get(ps, changes[i].path);
 
 		if (!changes[i].mode || pe->c.has_oid)
 			continue;
-		ret = qs__store_write_blob(&changes[i].oid, ps->ap->store,
-					   pe->c.buf.ptr, pe->c.buf.len, pe->path);
-		if (ret < 0)
+		if (git_odb_hash(&changes[i].oid, pe->c.buf.ptr, pe->c.buf.len,
+				 GIT_OBJECT_BLOB) < 0) {
+			ret = qs__error_git("cannot hash a file");
 			goto done;
+		}
 	}
 	qsort(changes, n, sizeof(*changes), change_cmp);
 	ret = qs__store_update_tree(tree, ps->ap->store, ps->base, changes, n,
 				    &bad);
 	if (ret == QS_EAPPLY)
 		ps->nfailed++;
+	/* the patch applies: only now may blobs be written */
+	for (i = 0; i < n && ret == 0; i++) {
+		struct pentry *pe = map_get(ps, changes[i].path);
+
+		if (!changes[i].mode || pe->c.has_oid)
+			continue;
+		ret = qs__store_write_blob(&changes[i].oid, ps->ap->store,
+					   pe->c.buf.ptr, pe->c.buf.len, pe->path);
+	}
 done:
 	free(changes);
 	return ret;

@@ -11,6 +11,7 @@
 #include "commit.h"
 #include "git-exec.h"
 #include "merge.h"
+#include "tree-path.h"
 
 #include <dirent.h>
 
@@ -163,8 +164,75 @@ const char *qs__start_label(const struct qs__start *s)
 }
 
 /*
+ * A merge of `ours` and `theirs` that failed with `code` (libgit2 refuses
+ * to put a path it takes for unsafe in an index): 1 and br's error when
+ * one side holds a path git refuses, else `code` with its message back.
+ * Read only on that failure: the whole of both trees is walked.
+ */
+static int refused_side(struct build_ctx *c, int code, const git_oid *ours,
+			const git_oid *theirs, const struct qs__start *s,
+			struct qs_build_branch *br)
+{
+	static const char *const side_names[2] = { "it", "the branch it merges into" };
+	const git_oid *sides[2] = { theirs, ours };
+	char *saved = qs__strdup(qs_error_last()->message), *path = NULL;
+	const char *why = NULL;
+	git_oid tree;
+	size_t i = 0;
+	int ret = QS_ENOTFOUND;
+
+	if (!saved)
+		return QS_ENOMEM;
+	for (;;) {
+		if ((ret = qs__commit_info(&tree, NULL, NULL, c->srepo, sides[i])) < 0 ||
+		    (ret = qs__tree_find_refused(&path, &why, c->srepo, &tree,
+						 NULL, 0)) != QS_ENOTFOUND ||
+		    ++i == 2)
+			break;
+	}
+	if (ret == 0)
+		ret = qs__set_text(&br->error, "merging %s: unsafe path '%s' in %s: %s",
+				   qs__start_label(s), path, side_names[i], why)
+		      ? QS_ENOMEM : 1;
+	else if (ret == QS_ENOTFOUND)
+		ret = qs__error_set(code, "%s", saved);
+	free(path);
+	free(saved);
+	return ret;
+}
+
+/*
+ * A merge made the tree `merged`: 1 and br's error when a tree it made
+ * anew (not one of the sides', at the same place) holds a path git
+ * refuses, brought by a side that was not quiltsync's making; else 0.
+ */
+static int refused_merge(struct build_ctx *c, const git_oid *merged,
+			 const git_oid *ours, const git_oid *theirs,
+			 const struct qs__start *s, struct qs_build_branch *br)
+{
+	git_oid trees[2];
+	const git_oid *known[2] = { &trees[0], &trees[1] };
+	char *path = NULL;
+	const char *why = NULL;
+	int ret;
+
+	if ((ret = qs__commit_info(&trees[0], NULL, NULL, c->srepo, ours)) < 0 ||
+	    (ret = qs__commit_info(&trees[1], NULL, NULL, c->srepo, theirs)) < 0)
+		return ret;
+	ret = qs__tree_find_refused(&path, &why, c->srepo, merged, known, 2);
+	if (ret == 0)
+		ret = qs__set_text(&br->error, "merging %s: unsafe path '%s' in the merge: %s",
+				   qs__start_label(s), path, why) ? QS_ENOMEM : 1;
+	else if (ret == QS_ENOTFOUND)
+		ret = 0;
+	free(path);
+	return ret;
+}
+
+/*
  * Merge `theirs` into `*tip` for branch `br` with git's merge message.
- * 0; 1 on an unresolved conflict (br says which files); < 0 on errors.
+ * 0; 1 on an unresolved conflict (br says which files) or a path git
+ * refuses (br says which); < 0 on errors.
  */
 static int merge_into(struct build_ctx *c, git_oid *tip, const git_oid *theirs,
 		      const struct qs__start *s, struct qs_build_branch *br)
@@ -210,8 +278,11 @@ static int merge_into(struct build_ctx *c, git_oid *tip, const git_oid *theirs,
 		goto done;
 	}
 	if ((ret = qs__merge_commits(&r, c->srepo, tip, theirs,
-				     c->cfg->resolutions)) < 0)
+				     c->cfg->resolutions)) < 0) {
+		if (ret == QS_EGIT)
+			ret = refused_side(c, ret, tip, theirs, s, br);
 		goto done;
+	}
 	if (r.nleft) {
 		br->status = QS_BRANCH_CONFLICT;
 		br->has_merge = 1;
@@ -242,6 +313,8 @@ static int merge_into(struct build_ctx *c, git_oid *tip, const git_oid *theirs,
 		      ? QS_ENOMEM : 1;
 		goto done;
 	}
+	if ((ret = refused_merge(c, &r.tree, tip, theirs, s, br)) != 0)
+		goto done;
 	if ((ret = qs__commit_info(NULL, &t1, &o1, c->srepo, tip)) < 0 ||
 	    (ret = qs__commit_info(NULL, &t2, &o2, c->srepo, theirs)) < 0)
 		goto done;

@@ -8,7 +8,7 @@
  * are parsed here once and kept by id until the cache grows past
  * TREE_CACHE_BYTES, when it is emptied between two patches.
  */
-#include "objstore.h"
+#include "objstore-internal.h"
 #include "pack.h"
 #include "strmap.h"
 
@@ -20,21 +20,6 @@
 #define TREE_CACHE_BYTES (32u << 20)
 /* above any backend libgit2 adds on its own (loose 1, packed 2) */
 #define MEMPACK_PRIORITY 999
-
-struct tent {
-	uint32_t mode;
-	uint32_t len;
-	const char *name;	/* in the node's name pool, NUL-terminated */
-	git_oid oid;
-};
-
-struct tnode {
-	git_oid oid;
-	size_t n;
-	struct tent *ents;	/* in git's tree order */
-	char *names;
-	size_t bytes;
-};
 
 /*
  * An object waiting for the flush, and the pending object it is the next
@@ -64,26 +49,6 @@ struct qs__store {
 	char **keeps;		/* the .keep files of the flushed packs */
 	size_t nkeeps, keeps_alloc;
 };
-
-static int is_tree_mode(uint32_t mode)
-{
-	return (mode & 0170000u) == QS_MODE_TREE;
-}
-
-/* git's tree order: a tree's name sorts as if it ended in '/' */
-static int entry_cmp(const char *a, size_t alen, int atree,
-		     const char *b, size_t blen, int btree)
-{
-	size_t n = alen < blen ? alen : blen;
-	unsigned int ca, cb;
-	int c = memcmp(a, b, n);
-
-	if (c)
-		return c;
-	ca = n < alen ? (unsigned char)a[n] : atree ? '/' : 0;
-	cb = n < blen ? (unsigned char)b[n] : btree ? '/' : 0;
-	return ca < cb ? -1 : ca > cb;
-}
 
 static size_t oid_hash(const git_oid *oid)
 {
@@ -229,8 +194,8 @@ bad:
 	}
 }
 
-static int load_tree(struct tnode **out, struct qs__store *s,
-		     const git_oid *oid)
+int qs__store_load_tree(struct tnode **out, struct qs__store *s,
+			const git_oid *oid)
 {
 	git_odb_object *obj = NULL;
 	struct tnode *t = cache_get(s, oid);
@@ -263,9 +228,8 @@ done:
 	return ret;
 }
 
-/* The entry `name` of a tree, a file or a tree, or NULL. */
-static const struct tent *node_find(const struct tnode *t, const char *name,
-				    size_t len)
+const struct tent *qs__store_node_find(const struct tnode *t, const char *name,
+				      size_t len)
 {
 	int as_tree;
 
@@ -277,8 +241,8 @@ static const struct tent *node_find(const struct tnode *t, const char *name,
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
 			const struct tent *e = &t->ents[mid];
-			int c = entry_cmp(name, len, as_tree, e->name, e->len,
-					  is_tree_mode(e->mode));
+			int c = qs__tree_entry_cmp(name, len, as_tree, e->name,
+						   e->len, qs__is_tree_mode(e->mode));
 
 			if (!c && e->len == len)
 				return e;
@@ -303,7 +267,7 @@ int qs__store_check_tree(struct qs__store *s, const git_oid *oid)
 		return qs__error_set(QS_ENOTFOUND, "tree '%s' is not in the repository",
 				     hex);
 	}
-	return load_tree(&t, s, oid);
+	return qs__store_load_tree(&t, s, oid);
 }
 
 int qs__store_find(struct qs__store *s, const git_oid *root,
@@ -317,25 +281,25 @@ int qs__store_find(struct qs__store *s, const git_oid *root,
 
 	if (stop)
 		*stop = 0;
-	if ((ret = load_tree(&t, s, root)) < 0)
+	if ((ret = qs__store_load_tree(&t, s, root)) < 0)
 		return ret;
 	for (;;) {
 		const char *slash = memchr(path + pos, '/', len - pos);
 		size_t clen = slash ? (size_t)(slash - path) - pos : len - pos;
 
-		e = node_find(t, path + pos, clen);
+		e = qs__store_node_find(t, path + pos, clen);
 		if (!e)
 			return QS_ENOTFOUND;
 		if (!slash)
 			break;
-		if (!is_tree_mode(e->mode)) {
+		if (!qs__is_tree_mode(e->mode)) {
 			if (stop)
 				*stop = pos + clen;
 			if (mode)
 				*mode = e->mode;
 			return QS_ENOTFOUND;
 		}
-		if ((ret = load_tree(&t, s, &e->oid)) < 0)
+		if ((ret = qs__store_load_tree(&t, s, &e->oid)) < 0)
 			return ret;
 		pos += clen + 1;
 	}
@@ -462,23 +426,7 @@ int qs__store_write(git_oid *out, struct qs__store *s, const void *data,
 }
 
 /* ------------------------------------------------------------------ */
-/* Tree updates */
-
-struct edit {
-	const char *name;
-	size_t len;
-	uint32_t mode;		/* 0: remove */
-	git_oid oid;
-	const struct qs__tree_change *from;
-};
-
-static int ent_qsort_cmp(const void *a, const void *b)
-{
-	const struct tent *x = a, *y = b;
-
-	return entry_cmp(x->name, x->len, is_tree_mode(x->mode),
-			 y->name, y->len, is_tree_mode(y->mode));
-}
+/* Writing trees (their updates: objstore-tree.c) */
 
 /* git's tree mode: octal, no leading zero ("40000", "100644") */
 static void add_mode(qs_buf *raw, uint32_t mode)
@@ -495,13 +443,9 @@ static void add_mode(qs_buf *raw, uint32_t mode)
 	qs_buf_addch(raw, ' ');
 }
 
-/*
- * Write a tree from entries in git's order, and cache it parsed; `path`
- * (`path_len` bytes) is where it sits, for the pack's delta search.
- */
-static int write_tree(git_oid *out, struct qs__store *s,
-		      const struct tent *ents, size_t n, const char *path,
-		      size_t path_len)
+int qs__store_write_tree(git_oid *out, struct qs__store *s,
+			 const struct tent *ents, size_t n, const char *path,
+			 size_t path_len)
 {
 	qs_buf raw = QS_BUF_INIT;
 	struct tnode *t = NULL;
@@ -533,187 +477,6 @@ static int write_tree(git_oid *out, struct qs__store *s,
 done:
 	qs_buf_release(&raw);
 	return ret;
-}
-
-static int edit_name_cmp(const void *a, const void *b)
-{
-	const struct edit *x = a, *y = b;
-	size_t n = x->len < y->len ? x->len : y->len;
-	int c = memcmp(x->name, y->name, n);
-
-	return c ? c : (x->len > y->len) - (x->len < y->len);
-}
-
-/*
- * Apply changes[0..n) (paths all starting with the `off` bytes of this
- * tree's prefix) to the tree `root` (NULL: none). `*out` is left alone
- * and `*empty` set when no entry remains.
- */
-static int update(git_oid *out, int *empty, struct qs__store *s,
-		  const git_oid *root, const struct qs__tree_change *c,
-		  size_t n, size_t off, const struct qs__tree_change **bad)
-{
-	struct tnode *t = NULL;
-	struct edit *edits = NULL;
-	struct tent *ents = NULL;
-	size_t nedits = 0, i, k, nents;
-	int ret = 0, changed = 0;
-
-	*empty = 0;
-	if (root && (ret = load_tree(&t, s, root)) < 0)
-		return ret;
-	edits = qs__reallocarray(NULL, n, sizeof(*edits));
-	if (!edits)
-		return QS_ENOMEM;
-	/* one edit per leaf, and one per subtree holding a group of changes */
-	for (i = 0; i < n; ) {
-		const char *rest = c[i].path + off;
-		const char *slash = strchr(rest, '/');
-		struct edit *e = &edits[nedits++];
-
-		e->name = rest;
-		e->from = &c[i];
-		if (!slash) {
-			e->len = strlen(rest);
-			e->mode = c[i].mode;
-			git_oid_cpy(&e->oid, &c[i].oid);
-			i++;
-			continue;
-		}
-		e->len = (size_t)(slash - rest);
-		for (k = i + 1; k < n; k++)
-			if (strncmp(c[k].path + off, rest, e->len + 1))
-				break;
-		{
-			const struct tent *old = node_find(t, rest, e->len);
-			const git_oid *sub = NULL;
-			int sub_empty = 0;
-
-			if (old && !is_tree_mode(old->mode)) {
-				size_t j;
-
-				/* removals below a file remove nothing */
-				for (j = i; j < k && !c[j].mode; j++)
-					;
-				if (j < k) {
-					*bad = &c[j];
-					ret = qs__error_set(QS_EAPPLY,
-							    "'%.*s' is not a directory",
-							    (int)(off + e->len), c[j].path);
-					goto done;
-				}
-				nedits--;
-				i = k;
-				continue;
-			}
-			if (old)
-				sub = &old->oid;
-			ret = update(&e->oid, &sub_empty, s, sub, c + i, k - i,
-				     off + e->len + 1, bad);
-			if (ret < 0)
-				goto done;
-			e->mode = sub_empty ? 0 : QS_MODE_TREE;
-		}
-		i = k;
-	}
-	qsort(edits, nedits, sizeof(*edits), edit_name_cmp);
-	for (i = 1; i < nedits; i++) {
-		if (edits[i].len == edits[i - 1].len &&
-		    !memcmp(edits[i].name, edits[i - 1].name, edits[i].len)) {
-			*bad = edits[i].from;
-			ret = qs__error_set(QS_EAPPLY, "'%s' is both a file and a directory",
-					    edits[i].from->path);
-			goto done;
-		}
-	}
-
-	/* the old entries, edits applied in place, additions at the end */
-	nents = t ? t->n : 0;
-	ents = qs__reallocarray(NULL, nents + nedits, sizeof(*ents));
-	if (!ents) {
-		ret = QS_ENOMEM;
-		goto done;
-	}
-	if (nents)
-		memcpy(ents, t->ents, nents * sizeof(*ents));
-	for (i = 0; i < nedits; i++) {
-		const struct edit *e = &edits[i];
-		const struct tent *old = node_find(t, e->name, e->len);
-		struct tent *slot = old ? &ents[old - t->ents] : NULL;
-
-		if (slot && is_tree_mode(slot->mode) && e->mode &&
-		    !is_tree_mode(e->mode)) {
-			*bad = e->from;
-			ret = qs__error_set(QS_EAPPLY, "'%s' is a directory",
-					    e->from->path);
-			goto done;
-		}
-		if (!e->mode) {
-			if (slot && slot->mode) {
-				slot->mode = 0;
-				changed = 1;
-			}
-			continue;
-		}
-		if (slot) {
-			if (slot->mode != e->mode ||
-			    !git_oid_equal(&slot->oid, &e->oid)) {
-				slot->mode = e->mode;
-				git_oid_cpy(&slot->oid, &e->oid);
-				changed = 1;
-			}
-			continue;
-		}
-		slot = &ents[nents++];
-		slot->name = e->name;
-		slot->len = (uint32_t)e->len;
-		slot->mode = e->mode;
-		git_oid_cpy(&slot->oid, &e->oid);
-		changed = 1;
-	}
-	if (!changed) {
-		if (t)
-			git_oid_cpy(out, &t->oid);
-		else
-			*empty = 1;
-		goto done;
-	}
-	for (i = k = 0; i < nents; i++)
-		if (ents[i].mode)
-			ents[k++] = ents[i];
-	nents = k;
-	if (!nents) {
-		*empty = 1;
-		goto done;
-	}
-	qsort(ents, nents, sizeof(*ents), ent_qsort_cmp);
-	/* this tree's path: the leading `off` bytes of any change, less '/' */
-	ret = write_tree(out, s, ents, nents, c[0].path, off ? off - 1 : 0);
-done:
-	free(ents);
-	free(edits);
-	return ret;
-}
-
-int qs__store_update_tree(git_oid *out, struct qs__store *s,
-			  const git_oid *root,
-			  const struct qs__tree_change *changes, size_t n,
-			  const struct qs__tree_change **bad)
-{
-	const struct qs__tree_change *dummy;
-	int empty = 0, ret;
-
-	if (!bad)
-		bad = &dummy;
-	*bad = NULL;
-	if (!n) {
-		git_oid_cpy(out, root);
-		return 0;
-	}
-	ret = update(out, &empty, s, root, changes, n, 0, bad);
-	if (ret < 0 || !empty)
-		return ret;
-	return write_tree(out, s, NULL, 0, "", 0);
 }
 
 /* ------------------------------------------------------------------ */

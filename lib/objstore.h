@@ -73,7 +73,9 @@ struct qs__tree_change {
  * Write the tree `root` with `changes` applied (sorted by path with
  * strcmp, no two for the same path). Trees left empty disappear, as git
  * stores no empty tree. A change below a path that is not a tree, or a
- * file put where a tree is, is QS_EAPPLY with `*bad` pointing at it.
+ * file put where a tree is, is QS_EAPPLY with `*bad` pointing at it. A
+ * tree to write holding an entry git refuses (tree-path.h), a change's
+ * or one kept from `root`, is QS_EUNSAFE: no such tree is ever written.
  */
 int qs__store_update_tree(git_oid *out, struct qs__store *store,
 			  const git_oid *root,

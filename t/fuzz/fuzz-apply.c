@@ -11,10 +11,15 @@
  *
  * The repository lives in memory (an object database of two in-memory
  * stores), made afresh for every input.
+ *
+ * Beyond crashes, one property: every tree an apply makes passes git's
+ * path checks (qs__tree_path_refused, held to git by its unit test), as
+ * the base it starts from does; the harness aborts on a tree that does
+ * not.
  */
 #include "internal.h"
-
-#include <strings.h>
+#include "objstore.h"
+#include "tree-path.h"
 
 #include <git2.h>
 #include <git2/sys/mempack.h>
@@ -35,30 +40,19 @@ static const char *find(const char *s, const char *end, const char *needle)
 }
 
 /*
- * Whether `name` may join the tree: git's rules for a path, and no clash
- * of a file with a directory. (libgit2 1.5 leaks an entry when
- * git_index_add() refuses a file/directory clash, so clashes are kept
- * away from it.)
+ * Whether `name` may join the tree: git's rules for a path, the ones the
+ * property below holds the results to, and no clash of a file with a
+ * directory. (libgit2 1.5 leaks an entry when git_index_add() refuses a
+ * file/directory clash, so clashes are kept away from it.)
  */
-static int name_fits(const char *name, char names[16][256], int n)
+static int name_fits(const char *name, unsigned int mode,
+		     char names[16][256], int n)
 {
-	const char *p = name;
 	int i;
 
-	if (!*name || strlen(name) >= 256)
+	if (strlen(name) >= 256 ||
+	    qs__tree_path_refused(name, strlen(name), mode))
 		return 0;
-	for (;;) {
-		const char *e = strchr(p, '/');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-
-		if (!len || (len == 1 && p[0] == '.') ||
-		    (len == 2 && p[0] == '.' && p[1] == '.') ||
-		    (len == 4 && !strncasecmp(p, ".git", 4)))
-			return 0;
-		if (!e)
-			break;
-		p = e + 1;
-	}
 	for (i = 0; i < n; i++) {
 		size_t a = strlen(names[i]), b = strlen(name);
 		size_t m = a < b ? a : b;
@@ -98,7 +92,7 @@ static int make_tree(git_oid *out, git_repository *repo, const char *s,
 		if (!name)
 			goto done;
 		if (strlen(name) != (size_t)((nl ? nl : rec_end) - s) ||
-		    !name_fits(name, names, nnames)) {
+		    !name_fits(name, mode, names, nnames)) {
 			free(name);
 			s = next ? next + 3 : end;
 			continue;
@@ -122,6 +116,32 @@ static int make_tree(git_oid *out, git_repository *repo, const char *s,
 done:
 	git_index_free(index);
 	return ret;
+}
+
+/* The property: no path of the tree an apply made is one git refuses. */
+static void check_tree(qs_applier *ap, const qs_apply_result *res)
+{
+	const git_oid *tree = qs_apply_result_tree(res);
+	char *path = NULL;
+	const char *why = NULL;
+	int ret;
+
+	if (!tree)
+		return;
+	ret = qs__tree_find_refused(&path, &why,
+				    qs__store_repository(qs__applier_store(ap)),
+				    tree, NULL, 0);
+	if (ret == 0) {
+		fprintf(stderr, "apply made a tree git refuses: '%s': %s\n",
+			path, why);
+		abort();
+	}
+	free(path);
+	if (ret != QS_ENOTFOUND && ret != QS_ENOMEM) {
+		fprintf(stderr, "cannot read the tree apply made: %s\n",
+			qs_error_last()->message);
+		abort();
+	}
 }
 
 static void walk(const qs_apply_result *res)
@@ -193,11 +213,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (qs_apply_diff(&res, ap, &base, diff, strip, reverse) < 0)
 		goto done;
 	walk(res);
+	check_tree(ap, res);
 	/* the result is a tree like any other: apply on it, reversed */
 	if (qs_apply_result_tree(res) &&
 	    qs_apply_diff(&again, ap, qs_apply_result_tree(res), diff, strip,
-			  !reverse) == 0)
+			  !reverse) == 0) {
 		walk(again);
+		check_tree(ap, again);
+	}
 done:
 	qs_error_clear();
 	git_error_clear();

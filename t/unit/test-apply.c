@@ -347,6 +347,24 @@ static void test_unsafe(void)
 		{ "--- /dev/null\n+++ b/link/evil\n@@ -0,0 +1 @@\n+x\n", 1, "link/evil" },
 		{ "diff --git a/f b/link/f\nsimilarity index 100%\nrename from f\n"
 		  "rename to link/f\n", 1, "link/f" },
+		/* names git refuses in a tree (tree-path.h) */
+		{ "--- /dev/null\n+++ b/.git./config\n@@ -0,0 +1 @@\n+x\n", 1, ".git./config" },
+		{ "--- /dev/null\n+++ b/d/git~1/x\n@@ -0,0 +1 @@\n+x\n", 1, "d/git~1/x" },
+		{ "--- /dev/null\n+++ b/.GIT\xef\xbb\xbf/x\n@@ -0,0 +1 @@\n+x\n", 1,
+		  ".GIT\xef\xbb\xbf/x" },
+		{ "--- a/f\n+++ b/sub\\.git\\f\n@@ -1 +1 @@\n-a\n+b\n", 1, "sub\\.git\\f" },
+		/* a symbolic link where git reads .gitmodules: made, renamed, revived */
+		{ "diff --git a/.gitmodules b/.gitmodules\nnew file mode 120000\n"
+		  "--- /dev/null\n+++ b/.gitmodules\n@@ -0,0 +1 @@\n+dir\n"
+		  "\\ No newline at end of file\n", 1, ".gitmodules" },
+		{ "diff --git a/link b/d/gitmod~1\nsimilarity index 50%\nrename from link\n"
+		  "rename to d/gitmod~1\nindex 1111111..2222222 120000\n"
+		  "--- a/link\n+++ b/d/gitmod~1\n@@ -1 +1 @@\n-dir\n"
+		  "\\ No newline at end of file\n+f\n\\ No newline at end of file\n",
+		  1, "d/gitmod~1" },
+		{ "diff --git a/x/.gitmodules b/x/.gitmodules\ndeleted file mode 120000\n"
+		  "--- a/x/.gitmodules\n+++ /dev/null\n@@ -1 +0,0 @@\n-dir\n"
+		  "\\ No newline at end of file\n", 1, "x/.gitmodules" },
 	};
 	char path[512];
 	git_repository *repo = new_repo(path, sizeof(path));
@@ -362,7 +380,9 @@ static void test_unsafe(void)
 	for (i = 0; i < QS_ARRAY_SIZE(cases); i++) {
 		qs_diff *diff = parse(cases[i].patch);
 		qs_apply_result *res = (qs_apply_result *)1;
-		int ret = diff ? qs_apply_diff(&res, ap, &base, diff, cases[i].strip, 0) : -99;
+		/* the last one deletes a link: reversed, it makes one */
+		int rev = i + 1 == QS_ARRAY_SIZE(cases);
+		int ret = diff ? qs_apply_diff(&res, ap, &base, diff, cases[i].strip, rev) : -99;
 
 		is_int(ret, QS_EUNSAFE, "'%s' is refused", cases[i].path);
 		ok(res == NULL, "no result for '%s'", cases[i].path);
@@ -374,10 +394,14 @@ static void test_unsafe(void)
 	{
 		/* names that merely look alike are fine */
 		qs_diff *diff = parse("--- /dev/null\n+++ b/.github/x\n@@ -0,0 +1 @@\n+x\n"
-				      "--- /dev/null\n+++ b/a..b/.git2\n@@ -0,0 +1 @@\n+x\n");
+				      "--- /dev/null\n+++ b/a..b/.git2\n@@ -0,0 +1 @@\n+x\n"
+				      "--- /dev/null\n+++ b/.gitmodules\n@@ -0,0 +1 @@\n+x\n"
+				      "diff --git a/gitmod~5 b/gitmod~5\nnew file mode 120000\n"
+				      "--- /dev/null\n+++ b/gitmod~5\n@@ -0,0 +1 @@\n+f\n"
+				      "\\ No newline at end of file\n");
 		qs_apply_result *res = NULL;
 
-		is_int(qs_apply_diff(&res, ap, &base, diff, 1, 0), 0, "'.github' and 'a..b' are safe");
+		is_int(qs_apply_diff(&res, ap, &base, diff, 1, 0), 0, "'.github', 'a..b', a file '.gitmodules', a link 'gitmod~5' are safe");
 		is_int(qs_apply_result_status(res), QS_APPLIED_CLEAN, "and applied");
 		qs_apply_result_free(res);
 		qs_diff_free(diff);
