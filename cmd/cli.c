@@ -75,6 +75,8 @@ int cli_exit_code(int code)
 		return QS_EXIT_LOCKED;
 	case QS_EREWRITE:
 		return QS_EXIT_REWRITE;
+	case QS_EMOVED:
+		return QS_EXIT_MOVED;
 	default:
 		return QS_EXIT_SYSTEM;
 	}

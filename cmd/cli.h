@@ -23,6 +23,7 @@ enum {
 	QS_EXIT_INPUT = 5,     /* bad queue input: series file, patch, mail, diff */
 	QS_EXIT_SYSTEM = 6,    /* repository, file system or memory failure */
 	QS_EXIT_REWRITE = 7,   /* an append-only branch would be rewritten */
+	QS_EXIT_MOVED = 8,     /* a branch moved while the build ran: nothing written */
 };
 
 typedef enum {

@@ -145,6 +145,7 @@ const char *qs_error_string(int code)
 	case QS_ECONFLICT: return "merge conflict";
 	case QS_ELOCKED: return "locked by another process";
 	case QS_EREWRITE: return "would rewrite an append-only branch";
+	case QS_EMOVED: return "a ref moved meanwhile";
 	case QS_ITEROVER: return "end of iteration";
 	default: return "unknown error";
 	}

@@ -344,7 +344,7 @@ static int apply_updates(git_repository *repo,
 				}
 			}
 			if (!recovering) {
-				ret = qs__error_set(QS_ECONFLICT, "%s",
+				ret = qs__error_set(QS_EMOVED, "%s",
 						    conflict.ptr);
 				goto done;
 			}
@@ -384,7 +384,7 @@ static int apply_updates(git_repository *repo,
 				"cannot remove the reflog of '%s'", u[i].name);
 	}
 	if (conflict.len)
-		ret = qs__error_set(QS_ECONFLICT, "%s", conflict.ptr);
+		ret = qs__error_set(QS_EMOVED, "%s", conflict.ptr);
 done:
 	git_transaction_free(tx);
 	free(acted);
@@ -616,7 +616,7 @@ int qs__refs_recover(git_repository *repo, size_t *recovered)
 	 * is nothing more to do for it, so a conflict ends the journal too.
 	 * Any other failure keeps it for the next run.
 	 */
-	if (ret == 0 || ret == QS_ECONFLICT) {
+	if (ret == 0 || ret == QS_EMOVED) {
 		int err = remove_journal(path.ptr, dir.ptr);
 
 		if (err < 0)

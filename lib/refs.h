@@ -29,7 +29,7 @@ struct qs__ref_update {
 /*
  * Apply `updates` (all or none are attempted): each ref must still have
  * its `old` value, checked under the ref locks; a ref that moved is
- * QS_ECONFLICT "ref 'X' changed during the build (expected A, found
+ * QS_EMOVED "ref 'X' changed during the build (expected A, found
  * B)", and then nothing is written. Every update gets `message` in the
  * reflog (of the refs git would log: core.logAllRefUpdates), with `who`
  * ("Name <email>") as identity and the current time (reflogs record
@@ -54,7 +54,7 @@ int qs__refs_check_objects(git_repository *repo,
  * ref still at its old value (or already at its new one) is set to its
  * new value. 0 when there was nothing to do or it is done; `*recovered`
  * (may be NULL) is set to the number of refs it wrote. A ref at neither
- * value is left alone and is QS_ECONFLICT, naming it, once the others
+ * value is left alone and is QS_EMOVED, naming it, once the others
  * are written (the journal is then done). On other failures the journal
  * stays for the next run. Call with the build lock held, before reading
  * any ref.

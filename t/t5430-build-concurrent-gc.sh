@@ -121,6 +121,23 @@ test_expect_success "$TRIALS builds raced by git gc --prune=now" '
 	done
 '
 
+test_expect_success 'a branch moved by someone else during the build: exit 8, nothing written' '
+	rm -rf repo && cp -R repo.old repo &&
+	sed -i "s/^Date: .*/Date: Mon, 1 Apr 2024 13:00:00 +0000/" q/big*-1.patch &&
+	branch=$(git -C repo for-each-ref --format="%(refname)" refs/heads/mm-big-* | head -1) &&
+	test -n "$branch" || return 1
+	quiltsync build -q -c qs.yaml >build.out 2>&1 &
+	sleep $(awk -v t="$(cat build-ms)" "BEGIN { printf \"%.3f\", t / 2000 }")
+	git -C repo update-ref "$branch" v1.0-rc3
+	refs >before
+	wait $!
+	echo $? >build.rc &&
+	test "$(cat build.rc)" = 8 &&
+	test_grep -q "ref .$branch. changed during the build" build.out &&
+	refs >after &&
+	test_cmp before after
+'
+
 test_expect_success 'a .keep a killed build left is removed by the next build' '
 	rm -rf repo && cp -R repo.old repo &&
 	sed -i "s/^Date: .*/Date: Tue, 2 Apr 2024 12:00:00 +0000/" q/big*-1.patch &&

@@ -84,7 +84,7 @@ typedef struct {
  * QS_ELOCKED (another build holds the repository's lock past
  * `wait_seconds`), QS_EREWRITE (an append-only branch's commits no
  * longer match the queue, without QS_BUILD_ALLOW_REWRITE), QS_EPARSE
- * and QS_ENOTFOUND (the queue cannot be read), QS_ECONFLICT (a branch
+ * and QS_ENOTFOUND (the queue cannot be read), QS_EMOVED (a branch
  * moved while we built), QS_EGIT, QS_EIO, QS_ENOMEM.
  */
 QS_EXTERN(int) qs_build_run(qs_build **out, const qs_config *config,

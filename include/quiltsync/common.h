@@ -45,6 +45,7 @@ typedef enum {
 	QS_ECONFLICT = -11, /**< a merge conflict with no recorded resolution */
 	QS_ELOCKED = -12,   /**< another process holds the lock */
 	QS_EREWRITE = -13,  /**< the change would rewrite an append-only branch */
+	QS_EMOVED = -14,    /**< a ref moved while the build ran: nothing written */
 	QS_ITEROVER = -31,  /**< end of an iteration; not an error */
 } qs_error_code;
 

@@ -166,7 +166,7 @@ static void check_conflict(git_repository *repo, struct qs__ref_update *u,
 	char *alog2;
 
 	is_int(qs__refs_update(repo, u, n, "quiltsync build: x", WHO),
-	       QS_ECONFLICT, "%s: QS_ECONFLICT", what);
+	       QS_EMOVED, "%s: QS_EMOVED", what);
 	is_str(qs_error_last()->message, message, "%s: the message", what);
 	after = refs_now();
 	is_str(after, before, "%s: no ref changed", what);
@@ -376,7 +376,7 @@ static void test_recover(git_repository *repo)
 		ok(0, "write the journal");
 		goto done;
 	}
-	is_int(qs__refs_recover(repo, &n), QS_ECONFLICT,
+	is_int(qs__refs_recover(repo, &n), QS_EMOVED,
 	       "recover: a ref at neither value");
 	qs_buf_clear(&expect);
 	qs_buf_addf(&expect,
