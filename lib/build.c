@@ -413,7 +413,8 @@ int qs_build_run(qs_build **out, const qs_config *cfg,
 	if (!c.b)
 		return QS_ENOMEM;
 	if ((ret = prepare(&c, &lock, opts)) < 0 ||
-	    (ret = qs__plan_make(&plan, cfg, c.queue)) < 0 ||
+	    (ret = qs__plan_make(&plan, cfg, c.queue,
+				 git_repository_commondir(c.repo))) < 0 ||
 	    (ret = report_plan(&c)) < 0 ||
 	    (ret = build_branches(&c)) < 0)
 		goto done;

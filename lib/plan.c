@@ -67,11 +67,12 @@ static char *series_branch_name(const char *pattern, const char *slug)
 }
 
 /*
- * Git stores a branch as a file per name component, written through
- * "<component>.lock": a component longer than the file system takes
- * could never be created.
+ * Git stores a branch as a file per name component under the git
+ * directory, written through "<component>.lock": a component longer than
+ * the file system takes, or a whole path longer than it takes, could
+ * never be created. NULL when `name` can be; else why not.
  */
-static int storable(const char *name)
+static const char *unstorable(const char *name, const char *gitdir)
 {
 	const char *p = name;
 
@@ -79,10 +80,13 @@ static int storable(const char *name)
 		size_t len = strcspn(p, "/");
 
 		if (len + strlen(".lock") > NAME_MAX)
-			return 0;
+			return "a part of the name is longer than a file name may be";
 		p += len + (p[len] == '/');
 	}
-	return 1;
+	if (strlen(gitdir) + strlen("/refs/heads/") + strlen(name) +
+	    strlen(".lock") >= PATH_MAX)
+		return "the name is longer than a ref of this repository may be";
+	return NULL;
 }
 
 /* Which name `name` clashes with: a config branch, an integration or an earlier series. */
@@ -100,7 +104,7 @@ static int name_taken(const struct qs_config *cfg, const struct qs__plan *plan,
 }
 
 static int plan_series(struct qs__plan *plan, const struct qs_config *cfg,
-		       const qs_queue *queue, size_t tree)
+		       const qs_queue *queue, size_t tree, const char *gitdir)
 {
 	const struct qs__branch_conf *bc = plan->v[tree].conf;
 	const qs_section *sec = plan->v[tree].section;
@@ -110,6 +114,7 @@ static int plan_series(struct qs__plan *plan, const struct qs_config *cfg,
 	for (i = 0; i < qs_queue_patchset_count(queue); i++) {
 		const qs_patchset *set = qs_queue_patchset_byindex(queue, i);
 		struct qs__plan_branch *pb = NULL;
+		const char *why;
 		char *name;
 
 		if (qs_patchset_section(set) != sec)
@@ -120,10 +125,10 @@ static int plan_series(struct qs__plan *plan, const struct qs_config *cfg,
 			ret = qs__error_set_at(QS_ECONFIG, cfg->path, bc->at.line,
 					       "per-series branch '%s' of series '%s' has the name of another branch",
 					       name, qs_patchset_title(set));
-		else if (!storable(name))
+		else if ((why = unstorable(name, gitdir)))
 			ret = qs__error_set_at(QS_ECONFIG, cfg->path, bc->at.line,
-					       "per-series branch '%s' of series '%s': a part of the name is longer than a file name may be",
-					       name, qs_patchset_title(set));
+					       "per-series branch '%s' of series '%s': %s",
+					       name, qs_patchset_title(set), why);
 		else if (!(pb = add(plan, name)))
 			ret = QS_ENOMEM;
 		free(name);
@@ -150,9 +155,10 @@ static int plan_series(struct qs__plan *plan, const struct qs_config *cfg,
 }
 
 int qs__plan_make(struct qs__plan *plan, const struct qs_config *cfg,
-		  const qs_queue *queue)
+		  const qs_queue *queue, const char *gitdir)
 {
 	const qs_series *series = qs_queue_series(queue);
+	const char *why;
 	size_t i;
 	int ret = 0;
 
@@ -169,6 +175,12 @@ int qs__plan_make(struct qs__plan *plan, const struct qs_config *cfg,
 					       bc->name, bc->section);
 			break;
 		}
+		if ((why = unstorable(bc->name, gitdir))) {
+			ret = qs__error_set_at(QS_ECONFIG, cfg->path, bc->at.line,
+					       "branch '%.60s%s': %s", bc->name,
+					       strlen(bc->name) > 60 ? "..." : "", why);
+			break;
+		}
 		if (!(pb = add(plan, bc->name))) {
 			ret = QS_ENOMEM;
 			break;
@@ -182,13 +194,19 @@ int qs__plan_make(struct qs__plan *plan, const struct qs_config *cfg,
 		pb->conf = bc;
 		if ((ret = section_entries(pb, bc->mode == QS__MODE_APPEND)) == 0 &&
 		    bc->per_series)
-			ret = plan_series(plan, cfg, queue, tree);
+			ret = plan_series(plan, cfg, queue, tree, gitdir);
 	}
 	for (i = 0; i < cfg->nintegrations && !ret; i++) {
 		const struct qs__integration_conf *ic = &cfg->integrations[i];
-		struct qs__plan_branch *pb = add(plan, ic->name);
+		struct qs__plan_branch *pb;
 
-		if (!pb) {
+		if ((why = unstorable(ic->name, gitdir))) {
+			ret = qs__error_set_at(QS_ECONFIG, cfg->path, ic->at.line,
+					       "integration '%.60s%s': %s", ic->name,
+					       strlen(ic->name) > 60 ? "..." : "", why);
+			break;
+		}
+		if (!(pb = add(plan, ic->name))) {
 			ret = QS_ENOMEM;
 			break;
 		}

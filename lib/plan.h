@@ -40,12 +40,15 @@ struct qs__plan {
 };
 
 /*
- * Resolve `cfg` against `queue`. QS_ECONFIG, located in the config file,
- * for a section the series file lacks, or a per-series branch name that
- * another branch has or that is not a valid (or storable) branch name.
+ * Resolve `cfg` against `queue`, for the repository whose common git
+ * directory is `gitdir`. QS_ECONFIG, located in the config file, for a
+ * section the series file lacks, a per-series branch name that another
+ * branch has or that is not a valid branch name, or any branch name
+ * that could not be stored there (a part longer than a file name, the
+ * whole longer than a path): found before anything is written.
  */
 int qs__plan_make(struct qs__plan *out, const struct qs_config *cfg,
-		  const qs_queue *queue);
+		  const qs_queue *queue, const char *gitdir);
 void qs__plan_clear(struct qs__plan *plan);
 
 /* The start every per-series branch has: the base. */

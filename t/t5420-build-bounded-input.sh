@@ -125,6 +125,20 @@ test_expect_success 'a series file that is a FIFO: exit 5, no wait' '
 	test_grep -q "it is not a regular file" err
 '
 
+test_expect_success 'a branch name longer than a ref can be: exit 2 before anything is written' '
+	new_demo longname &&
+	long=$(for i in $(seq 1 20); do printf "%0200d/" $i; done)end &&
+	test ${#long} -gt 4000 &&
+	sed -i "s|^  - name: mm-nonmm-unstable\$|  - name: $long\n    section: mm-nonmm-unstable|" demo-longname/quiltsync.yaml &&
+	sed -i "s|merge: \[mm-unstable, mm-nonmm-unstable\]|merge: [mm-unstable, $long]|" demo-longname/quiltsync.yaml &&
+	git -C demo-longname/linux count-objects -v >before &&
+	test_expect_code 2 quiltsync build -c demo-longname/quiltsync.yaml 2>err &&
+	test_grep -q "quiltsync.yaml:[0-9]*: branch .0*\.\.\..: the name is longer than a ref of this repository may be" err &&
+	git -C demo-longname/linux count-objects -v >after &&
+	test_cmp before after &&
+	test -z "$(git -C demo-longname/linux for-each-ref refs/heads/mm-*)"
+'
+
 test_expect_success 'a config that is a directory: exit 2, located' '
 	mkdir conf.yaml &&
 	test_expect_code 2 timeout 60 "$QUILTSYNC" build -c conf.yaml 2>err &&
