@@ -1,6 +1,7 @@
 #!/bin/bash
 test_description="build: the nightly job on real queues fails only what it must, and says so"
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-demo.sh"
 
 # The demo queue and upstream (examples/demo), each test on its own copy.
 # What a cron job sees is judged as cron would: the exit status, what
@@ -14,25 +15,10 @@ done
 GUP=mm-unstable-gup-folio-pinning-helpers
 DAMON=mm-unstable-mm-damon-core-cap-the-effective-quota-at-the-size-quota
 
-# new_demo NAME: demo-NAME/ with the queue, an upstream and the config.
-new_demo() {
-	mkdir "demo-$1" &&
-	cp -R "$QS_SOURCE_DIR/examples/demo/patches" "demo-$1/patches" &&
-	cp -a "$TRASH/upstream" "demo-$1/linux" &&
-	sed -e 's|^repository:.*|repository: linux|' \
-		"$QS_SOURCE_DIR/examples/demo/quiltsync.yaml" >"demo-$1/quiltsync.yaml"
-}
-
 refs() { git -C "demo-$1/linux" for-each-ref --format="%(refname) %(objectname)"; }
 
-# field JSON BRANCH KEY
-field() {
-	jq -r --arg b "$2" ".branches[] | select(.name == \$b) | .$3" "$1"
-}
-
 test_expect_success 'setup: the demo upstream' '
-	"$QS_SOURCE_DIR/examples/demo/make-upstream" upstream >/dev/null &&
-	git -C upstream rev-parse -q --verify v6.9-rc3 >/dev/null
+	setup_demo_upstream
 '
 
 test_expect_success 'entries outside every section are not read: a missing one stops nothing' '

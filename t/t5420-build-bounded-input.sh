@@ -1,6 +1,7 @@
 #!/bin/bash
 test_description="build: only regular files are read, and only so much of them"
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-demo.sh"
 
 # A patch entry that is a symlink to /dev/zero grew without end, a FIFO
 # blocked the build for ever with its lock held, a small .gz inflated to
@@ -13,20 +14,6 @@ for cmd in git jq gzip timeout mkfifo; do
 done
 
 DAMON=mm-damon-add-quota-goal.patch
-
-# new_demo NAME: demo-NAME/ with the queue, an upstream and the config.
-new_demo() {
-	mkdir "demo-$1" &&
-	cp -R "$QS_SOURCE_DIR/examples/demo/patches" "demo-$1/patches" &&
-	cp -a "$TRASH/upstream" "demo-$1/linux" &&
-	sed -e 's|^repository:.*|repository: linux|' \
-		"$QS_SOURCE_DIR/examples/demo/quiltsync.yaml" >"demo-$1/quiltsync.yaml"
-}
-
-# field JSON BRANCH KEY
-field() {
-	jq -r --arg b "$2" ".branches[] | select(.name == \$b) | .$3" "$1"
-}
 
 # fails_alone NAME WHY: the build of demo-NAME exits 1, with mm-unstable
 # failed at $DAMON's line for WHY and the other trees built.
@@ -43,7 +30,7 @@ fails_alone() {
 }
 
 test_expect_success 'setup: the demo upstream' '
-	"$QS_SOURCE_DIR/examples/demo/make-upstream" upstream >/dev/null
+	setup_demo_upstream
 '
 
 test_expect_success 'a patch that is a symlink to /dev/zero fails its entry at once' '
