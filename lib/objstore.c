@@ -635,7 +635,13 @@ void qs__store_free(struct qs__store *s)
 	/* the odb frees the mempack; drop what was never flushed first */
 	if (s->mempack)
 		git_mempack_reset(s->mempack);
-	qs__store_unkeep(s);
+	/*
+	 * Not removed: a build that fails after its refs journal is written
+	 * leaves refs for the recovery to write, naming what these packs
+	 * hold; the next build removes them after that recovery.
+	 */
+	for (i = 0; i < s->nkeeps; i++)
+		free(s->keeps[i]);
 	free(s->keeps);
 	free(s->keep_line);
 	git_odb_free(s->odb);

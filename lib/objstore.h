@@ -95,7 +95,10 @@ int qs__store_flush(struct qs__store *store);
  * concurrent `git repack -a -d` or `git gc --prune=now` would delete.
  */
 int qs__store_keep(struct qs__store *store, const char *line);
-/* Remove the .keep files of the packs flushed so far (freeing also does). */
+/*
+ * Remove the .keep files of the packs flushed so far, once refs name
+ * what they hold. Freeing the store leaves them (see qs__store_free).
+ */
 void qs__store_unkeep(struct qs__store *store);
 /* Make the .keep files of `from`'s packs `into`'s to remove. */
 int qs__store_take_keeps(struct qs__store *into, struct qs__store *from);
