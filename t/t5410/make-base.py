@@ -278,7 +278,7 @@ def main():
         n, err = apply_chain(tree, copy, names, patches, work, created)
         print('series %s: %d of %d%s' % (names[0], n, len(names),
                                          ', stacked: ' + err if err else ''))
-        tree.copies.remove(copy)
+        tree.copies.pop()  # done with: later blocks need not reach it
     for name, parts in TREES:
         copy = tree.new_copy()
         names = [n for s in parts for n in sections.get(s, [])]
