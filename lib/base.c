@@ -175,14 +175,7 @@ static int reachable(git_oid *commit_out, git_repository *repo,
 		goto done;
 	}
 	ret = git_graph_descendant_of(repo, tip, commit_out);
-	/* a shallow clone's history stops short: the repository, not the disk */
-	if (ret < 0 && git_repository_is_shallow(repo) == 1)
-		ret = qs__error_set(QS_ECONFIG, "the repository is shallow: upstream's history "
-				    "is cut short, so it cannot say which tags it holds "
-				    "(%s); fetch the whole history (git fetch --unshallow) "
-				    "or name the base as a tag or commit",
-				    git_error_last() ? git_error_last()->message : "a commit is missing");
-	else if (ret < 0)
+	if (ret < 0)
 		ret = qs__error_git("cannot walk the history of upstream");
 done:
 	git_object_free(commit);

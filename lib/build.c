@@ -306,6 +306,16 @@ static int prepare(struct build_ctx *c, struct qs__lock **lock,
 		return qs__error_set(QS_ECONFIG, "'%s' is not a git repository: %s",
 				     cfg->repository,
 				     git_error_last() ? git_error_last()->message : "unknown error");
+	/*
+	 * The build walks upstream's history (previous-rc3, merge bases,
+	 * append-only branches), and libgit2 1.5 reads no shallow history:
+	 * each walk would stop at the cut with "object not found".
+	 */
+	if (git_repository_is_shallow(c->repo) == 1)
+		return qs__error_set(QS_ECONFIG, "'%s' is a shallow clone: the build walks "
+				     "upstream's history, which it cuts short; fetch the "
+				     "whole history (git fetch --unshallow)",
+				     cfg->repository);
 	if ((ret = qs__lock_take(lock, git_repository_commondir(c->repo),
 				 opts->wait_seconds)) < 0)
 		return ret;

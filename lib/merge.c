@@ -202,15 +202,7 @@ static int merge_prepare(struct merge *m, git_repository *repo,
 		goto done;
 	}
 	if (git_merge_commits(&m->index, repo, c1, c2, &opts) < 0) {
-		/* a shallow clone's history stops before the merge base */
-		if (git_error_last() && git_error_last()->klass == GIT_ERROR_ODB &&
-		    git_repository_is_shallow(repo) == 1)
-			ret = qs__error_set(QS_ECONFIG, "the repository is shallow: the history "
-					    "a merge needs is cut short (%s); fetch the whole "
-					    "history (git fetch --unshallow)",
-					    git_error_last()->message);
-		else
-			ret = qs__error_git("cannot merge");
+		ret = qs__error_git("cannot merge");
 		goto done;
 	}
 	if (git_index_conflict_iterator_new(&it, m->index) < 0) {
