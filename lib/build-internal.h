@@ -94,6 +94,9 @@ struct qs_build {
 	char upstream_hex[GIT_OID_HEXSZ + 1];
 	size_t recovered;
 	char manifest_hex[GIT_OID_HEXSZ + 1];	/* "" when none was written */
+	/* what went wrong after the refs were published: it fails nothing */
+	char **warnings;
+	size_t nwarnings, warnings_alloc;
 };
 
 /* One run's context. Threads get a copy with their own repository and store. */
@@ -125,6 +128,9 @@ unsigned int qs__build_apply_flags(const struct build_ctx *c);
 struct qs_build_branch *qs__report_add(qs_build *b, const char *name,
 				       qs_branch_kind kind);
 struct qs_build_branch *qs__report_find(const qs_build *b, const char *name);
+/* A warning for the report, formatted. */
+int qs__report_warn(qs_build *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Replace a malloc()ed string field with a formatted one. */
 int qs__set_text(char **field, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
