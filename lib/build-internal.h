@@ -190,6 +190,13 @@ int qs__build_series(struct build_ctx *c, struct qs_build_branch *tree,
 /* Per-series branches in the repository whose series left the queue. */
 int qs__list_gone(struct build_ctx *c, const struct qs__branch_conf *bc);
 
+/*
+ * build-maintenance.c: git's own maintenance, after a build that
+ * published. It fails nothing: what goes wrong is a warning in the
+ * report (logged when even that cannot be made).
+ */
+void qs__build_maintenance(struct build_ctx *c);
+
 /* changes.c: each branch's changes since the last manifest */
 int qs__changes_find(struct build_ctx *c);
 
