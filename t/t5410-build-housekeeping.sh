@@ -70,6 +70,27 @@ test_expect_success "$NIGHTS nights of edits: never more packs than gc.autoPackL
 	branches_right nights
 '
 
+test_expect_success 'what the nights left behind is in a cruft pack, not loose' '
+	ls demo-nights/linux/.git/objects/pack/*.mtimes >cruft &&
+	test $(wc -l <cruft) = 1 &&
+	git -C demo-nights/linux count-objects -v >objects &&
+	test_grep -q "^count: 0\$" objects
+'
+
+test_expect_success 'gc.cruftPacks=false is the user'"'"'s choice: loose objects' '
+	new_demo loose &&
+	git -C demo-loose/linux config gc.autoPackLimit 3 &&
+	git -C demo-loose/linux config gc.cruftPacks false &&
+	quiltsync build -q -c demo-loose/quiltsync.yaml &&
+	for n in $(seq 2 $NIGHTS); do
+		night loose $n || return 1
+	done &&
+	test $(packs loose) -le 3 &&
+	! ls demo-loose/linux/.git/objects/pack/*.mtimes &&
+	git -C demo-loose/linux count-objects -v >objects &&
+	! test_grep -q "^count: 0\$" objects
+'
+
 test_expect_success 'what quiltsync keeps does not grow: the cache, its state, its refs' '
 	cache_lines nights >actual &&
 	test_cmp cache.first actual &&
@@ -127,13 +148,19 @@ test_expect_success 'a no-op build and a dry run leave the packs alone; the next
 	branches_right noauto
 '
 
+# gc holds gc.pid while it runs; a gc in the background would still be
+# running, or its packs still changing, after the build returns.
 test_expect_success 'git runs in the foreground: no gc left behind when the build returns' '
 	new_demo fg &&
 	git -C demo-fg/linux config gc.autoPackLimit 1 &&
 	quiltsync build -q -c demo-fg/quiltsync.yaml &&
 	night fg 2 &&
 	test ! -e demo-fg/linux/.git/gc.pid &&
-	test $(packs fg) = 1
+	ls demo-fg/linux/.git/objects/pack >after-build &&
+	test $(packs fg) -le 2 &&
+	sleep 1 &&
+	ls demo-fg/linux/.git/objects/pack >later &&
+	test_cmp after-build later
 '
 
 # A stand-in for git whose maintenance fails; everything else is git's.
