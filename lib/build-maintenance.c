@@ -3,7 +3,7 @@
  * After a build that published: git's own housekeeping, run the way git
  * runs it after its own commands (quiltsync-build(1), "Housekeeping").
  *
- * Every build writes its objects as a new pack, and a cron job that runs
+ * Every build writes its objects as new packs, and a cron job that runs
  * only quiltsync runs no git command that would ever merge them: past
  * about 50 packs every object lookup slows down, and the commits of
  * older nights, unreachable once the branches are rebuilt, are never
