@@ -120,8 +120,11 @@ int cmd_build(int argc, char **argv)
 		goto done;
 	} else if (!json && quiet) {
 		report_failures(stderr, build, qs_config_series(cfg));
-	} else if (!json)
+		report_warnings(build);
+	} else if (!json) {
 		report_human(stdout, build, dry_run);
+		report_warnings(build);
+	}
 	ret = report_exit_code(build);
 done:
 	if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -45,6 +45,7 @@ int cmd_status(int argc, char **argv)
 		}
 	} else {
 		report_human(stdout, build, 0);
+		report_warnings(build);
 	}
 	ret = QS_EXIT_OK;
 	if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -89,6 +89,14 @@ void report_failures(FILE *out, const qs_build *b, const char *series)
 	}
 }
 
+void report_warnings(const qs_build *b)
+{
+	size_t i;
+
+	for (i = 0; i < qs_build_warning_count(b); i++)
+		cli_warning("%s", qs_build_warning(b, i));
+}
+
 int report_json(FILE *out, const qs_build *b, int dry_run)
 {
 	char *text = NULL;

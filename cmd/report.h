@@ -19,6 +19,8 @@ void report_human(FILE *out, const qs_build *build, int dry_run);
  * series file's path, for the failing patch's "series:LINE".
  */
 void report_failures(FILE *out, const qs_build *build, const char *series);
+/* The report's warnings, on standard error (cli_warning). */
+void report_warnings(const qs_build *build);
 /* -1 when the library cannot make it (out of memory): see qs_error_last(). */
 int report_json(FILE *out, const qs_build *build, int dry_run);
 

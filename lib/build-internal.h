@@ -96,6 +96,9 @@ struct qs_build {
 	char upstream_hex[GIT_OID_HEXSZ + 1];
 	size_t recovered;
 	char manifest_hex[GIT_OID_HEXSZ + 1];	/* "" when none was written */
+	/* what went wrong after the refs were published: it fails nothing */
+	char **warnings;
+	size_t nwarnings, warnings_alloc;
 };
 
 /* What a build's .keep files hold (objstore.h): nothing that varies, to be found again. */
@@ -131,6 +134,9 @@ unsigned int qs__build_apply_flags(const struct build_ctx *c);
 struct qs_build_branch *qs__report_add(qs_build *b, const char *name,
 				       qs_branch_kind kind);
 struct qs_build_branch *qs__report_find(const qs_build *b, const char *name);
+/* A warning for the report, formatted. */
+int qs__report_warn(qs_build *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Replace a malloc()ed string field with a formatted one. */
 int qs__set_text(char **field, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -191,6 +197,13 @@ int qs__build_series(struct build_ctx *c, struct qs_build_branch *tree,
 		     size_t first, size_t n);
 /* Per-series branches in the repository whose series left the queue. */
 int qs__list_gone(struct build_ctx *c, const struct qs__branch_conf *bc);
+
+/*
+ * build-maintenance.c: git's own maintenance, after a build that
+ * published. It fails nothing: what goes wrong is a warning in the
+ * report (logged when even that cannot be made).
+ */
+void qs__build_maintenance(struct build_ctx *c);
 
 /* changes.c: each branch's changes since the last manifest */
 int qs__changes_find(struct build_ctx *c);

@@ -204,8 +204,9 @@ static int add_update(struct qs__ref_update *u, size_t *n, qs_buf *names,
  * The ref updates, in one journalled step: the branches that changed,
  * the cache, and the manifest of this build, so that the manifest never
  * disagrees with the branches, whatever kills the build when.
+ * `*published` 1 when some ref moved.
  */
-static int write_refs(struct build_ctx *c)
+static int write_refs(struct build_ctx *c, int *published)
 {
 	struct qs__ref_update *u = NULL;
 	qs_buf *names = NULL, text = QS_BUF_INIT, who = QS_BUF_INIT;
@@ -265,6 +266,7 @@ static int write_refs(struct build_ctx *c)
 		goto done;
 	}
 	ret = qs__refs_update(c->repo, u, n, "quiltsync build", who.ptr);
+	*published = !ret;
 done:
 	for (i = 0; names && i < n; i++)
 		qs_buf_release(&names[i]);
@@ -395,7 +397,7 @@ int qs_build_run(qs_build **out, const qs_config *cfg,
 	struct qs__plan plan;
 	struct build_ctx c;
 	size_t i;
-	int ret;
+	int ret, published = 0;
 
 	if (!out)
 		return qs__error_set(QS_EINVAL, "qs_build_run: out is NULL");
@@ -443,10 +445,12 @@ int qs_build_run(qs_build **out, const qs_config *cfg,
 	    (ret = qs__changes_find(&c)) < 0)
 		goto done;
 	if (!(c.flags & QS_BUILD_DRY_RUN)) {
-		if ((ret = write_refs(&c)) < 0)
+		if ((ret = write_refs(&c, &published)) < 0)
 			goto done;
 		/* the refs name the new objects now: gc may have the pack */
 		qs__store_unkeep(c.store);
+		if (published)
+			qs__build_maintenance(&c);
 		/* the report of the build that holds the lock, for quiltsync status */
 		if (qs__report_save(c.b, c.repo) < 0)
 			qs__log(QS_LOG_WARNING, NULL, 0,

@@ -48,6 +48,9 @@ void qs_build_free(qs_build *b)
 	for (i = 0; i < b->nbranches; i++)
 		branch_free(b->branches[i]);
 	free(b->branches);
+	for (i = 0; i < b->nwarnings; i++)
+		free(b->warnings[i]);
+	free(b->warnings);
 	free(b->base_name);
 	free(b);
 }
@@ -70,6 +73,31 @@ struct qs_build_branch *qs__report_add(qs_build *b, const char *name,
 	br->kind = kind;
 	b->branches[b->nbranches++] = br;
 	return br;
+}
+
+static int add_warning(qs_build *b, char *text)
+{
+	if (!text || QS_ARRAY_GROW(b->warnings, b->warnings_alloc, b->nwarnings + 1) < 0) {
+		free(text);
+		return QS_ENOMEM;
+	}
+	b->warnings[b->nwarnings++] = text;
+	return 0;
+}
+
+int qs__report_warn(qs_build *b, const char *fmt, ...)
+{
+	qs_buf text = QS_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	qs_buf_vaddf(&text, fmt, ap);
+	va_end(ap);
+	if (qs_buf_oom(&text)) {
+		qs_buf_release(&text);
+		return QS_ENOMEM;
+	}
+	return add_warning(b, qs_buf_detach(&text));
 }
 
 struct qs_build_branch *qs__report_find(const qs_build *b, const char *name)
@@ -289,6 +317,11 @@ int qs__report_json(qs_buf *out, const qs_build *b, int dry_run)
 	json_kv_string(&j, "base_id", b->base_hex);
 	json_kv_int(&j, "recovered_refs", (int64_t)b->recovered);
 	json_kv_string(&j, "manifest", qs_build_manifest_id(b));
+	json_key(&j, "warnings");
+	json_array_begin(&j);
+	for (i = 0; i < b->nwarnings; i++)
+		json_string(&j, b->warnings[i]);
+	json_array_end(&j);
 	json_key(&j, "branches");
 	json_array_begin(&j);
 	for (i = 0; i < b->nbranches; i++)
@@ -468,7 +501,7 @@ int qs_build_report_load(qs_build **out, const qs_config *cfg)
 {
 	git_repository *repo = NULL;
 	struct qs__json_doc *doc = NULL;
-	const struct qs__json_value *root, *branches;
+	const struct qs__json_value *root, *branches, *warnings;
 	qs_buf path = QS_BUF_INIT, text = QS_BUF_INIT;
 	qs_build *b = NULL;
 	git_oid id;
@@ -511,6 +544,13 @@ int qs_build_report_load(qs_build **out, const qs_config *cfg)
 	take_oid(&id, b->base_hex, &has, root, "base_id");
 	take_oid(&id, b->manifest_hex, &has, root, "manifest");
 	b->recovered = (size_t)qs__json_int(qs__json_get(root, "recovered_refs"), NULL);
+	warnings = qs__json_get(root, "warnings");
+	for (i = 0; i < qs__json_count(warnings); i++) {
+		const char *w = qs__json_string(qs__json_at(warnings, i), NULL);
+
+		if (w && (ret = add_warning(b, qs__strdup(w))) < 0)
+			goto done;
+	}
 	for (i = 0; i < qs__json_count(branches); i++)
 		if ((ret = load_branch(b, qs__json_at(branches, i), path.ptr, i)) < 0)
 			goto done;
@@ -546,6 +586,16 @@ size_t qs_build_recovered_refs(const qs_build *b)
 const char *qs_build_manifest_id(const qs_build *b)
 {
 	return b && b->manifest_hex[0] ? b->manifest_hex : NULL;
+}
+
+size_t qs_build_warning_count(const qs_build *b)
+{
+	return b ? b->nwarnings : 0;
+}
+
+const char *qs_build_warning(const qs_build *b, size_t i)
+{
+	return b && i < b->nwarnings ? b->warnings[i] : NULL;
 }
 
 size_t qs_build_branch_count(const qs_build *b)

@@ -123,6 +123,14 @@ QS_EXTERN(int) qs_build_report_json(char **out, const qs_build *build,
  */
 QS_EXTERN(int) qs_build_report_load(qs_build **out, const qs_config *config);
 
+/**
+ * What went wrong after the branches were published, which fails
+ * nothing: git's maintenance after the build (quiltsync-build(1)), as
+ * one line each. Borrowed from the report.
+ */
+QS_EXTERN(size_t) qs_build_warning_count(const qs_build *build);
+QS_EXTERN(const char *) qs_build_warning(const qs_build *build, size_t i);
+
 /** The branches, in the order they were built. */
 QS_EXTERN(size_t) qs_build_branch_count(const qs_build *build);
 QS_EXTERN(const qs_build_branch *) qs_build_branch_byindex(
