@@ -10,10 +10,8 @@
  */
 #include "objstore-internal.h"
 #include "pack.h"
-#include "strmap.h"
 
 #include <git2/sys/mempack.h>
-#include <git2/sys/odb_backend.h>
 
 #include <unistd.h>
 
@@ -21,34 +19,6 @@
 /* above any backend libgit2 adds on its own (loose 1, packed 2) */
 #define MEMPACK_PRIORITY 999
 
-/*
- * An object waiting for the flush, and the pending object it is the next
- * version of (the last one written for the same path and type, or
- * SIZE_MAX): the pack stores it as a delta of that one.
- */
-struct pending {
-	git_oid oid;
-	size_t base;
-};
-
-struct qs__store {
-	git_repository *repo;	/* the caller's, borrowed */
-	git_repository *own;	/* our handle on the same objects, or NULL */
-	git_odb *odb;		/* a reference of our own */
-	git_odb_backend *mempack;	/* owned by odb */
-
-	struct tnode **slots;	/* open addressing on the oid */
-	size_t nslots, ntrees, tree_bytes;
-
-	struct pending *pending;	/* objects in the mempack, for the flush */
-	size_t npending, pending_alloc, pending_bytes;
-	struct qs__strmap latest;	/* type letter + path -> pending index */
-	qs_buf key;		/* scratch for `latest` */
-
-	char *keep_line;	/* NULL: packs are not kept */
-	char **keeps;		/* the .keep files of the flushed packs */
-	size_t nkeeps, keeps_alloc;
-};
 
 static size_t oid_hash(const git_oid *oid)
 {
@@ -192,6 +162,38 @@ bad:
 		git_oid_tostr(hex, sizeof(hex), oid);
 		return qs__error_set(QS_EGIT, "corrupt tree object '%s'", hex);
 	}
+}
+
+int qs__store_load_tree_checked(struct tnode **out, struct qs__store *s,
+				const git_oid *oid)
+{
+	git_odb_object *obj = NULL;
+	struct tnode *t;
+	int ret;
+
+	if ((ret = qs__store_check(s, oid, &obj)) <= 0)
+		return ret;
+	if (git_odb_object_type(obj) != GIT_OBJECT_TREE) {
+		git_odb_object_free(obj);
+		return 0;	/* a tree's id naming something else: the name is wrong */
+	}
+	if ((t = cache_get(s, oid))) {
+		git_odb_object_free(obj);
+		*out = t;
+		return 1;
+	}
+	ret = parse_tree(&t, oid, git_odb_object_data(obj), git_odb_object_size(obj));
+	git_odb_object_free(obj);
+	if (ret < 0) {
+		qs_error_clear();
+		return 0;	/* hashes right, cannot be parsed: git made no such tree */
+	}
+	if ((ret = cache_put(s, t)) < 0) {
+		node_free(t);
+		return ret;
+	}
+	*out = t;
+	return 1;
 }
 
 int qs__store_load_tree(struct tnode **out, struct qs__store *s,
@@ -389,9 +391,12 @@ static int write_object(git_oid *out, struct qs__store *s, const void *data,
 	 * refresh of the pack list on a miss (most writes are new objects);
 	 * the flush refreshes it once after adding its pack.
 	 */
-	if (s->mempack->exists(s->mempack, &id) ||
-	    git_odb_exists_ext(s->odb, &id, GIT_ODB_LOOKUP_NO_REFRESH))
+	if (s->mempack->exists(s->mempack, &id))
 		return 0;
+	if (git_odb_exists_ext(s->odb, &id, GIT_ODB_LOOKUP_NO_REFRESH) &&
+	    (ret = qs__store_must_rewrite(s, &id, type)) <= 0)
+		return ret;
+	qs__store_note_write(s, &id);
 	latest = NULL;
 	if (name) {
 		qs_buf_clear(&s->key);
@@ -643,6 +648,12 @@ void qs__store_free(struct qs__store *s)
 	for (i = 0; i < s->nkeeps; i++)
 		free(s->keeps[i]);
 	free(s->keeps);
+	qs__oidset_clear(&s->sound);
+	qs__oidset_clear(&s->whole);
+	qs__oidset_clear(&s->renew);
+	qs__oidset_clear(&s->listed);
+	qs__oidset_clear(&s->rewritten);
+	free(s->damaged);
 	free(s->keep_line);
 	git_odb_free(s->odb);
 	git_repository_free(s->own);

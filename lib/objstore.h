@@ -111,6 +111,66 @@ int qs__store_write(git_oid *out, struct qs__store *store, const void *data,
 		    size_t len, git_object_t type);
 
 /*
+ * Damaged objects. A copy the repository has that cannot be read, or
+ * whose content does not hash to its id, is as bad as none; yet
+ * git_odb_exists() finds it, and the store, which never writes an object
+ * the repository has, would never write it again. So the store keeps a
+ * list of what it found missing or damaged, writes those afresh when
+ * they are made again, and gives the list to the build to report.
+ * objstore-check.c.
+ */
+
+/*
+ * 1 when `oid` can be read and hashes to its id (remembered: read once),
+ * with `*obj` the object when `obj` is not NULL; 0 when it is missing or
+ * damaged (listed); < 0 on errors. An object written since the last
+ * flush is good by construction.
+ */
+int qs__store_check(struct qs__store *store, const git_oid *oid,
+		    git_odb_object **obj);
+
+/*
+ * Whether commit `commit`, made on `parent` by an earlier run, stands
+ * whole: the commit and every tree that differs from the parent's are
+ * read and hashed, every blob that differs must exist. With `full`, the
+ * blobs are read and hashed too, and the parent's tree is first checked
+ * whole (once per tree: it is remembered). The parent's own objects are
+ * otherwise trusted: it is upstream's, or was checked in its turn.
+ * 1, 0 (something missing or damaged, listed), < 0 on errors.
+ */
+int qs__store_check_commit(struct qs__store *store, const git_oid *commit,
+			   const git_oid *parent, int full);
+
+/* Whether tree `tree` and everything below it can be read and hash right: 1, 0, < 0. */
+int qs__store_check_tree_whole(struct qs__store *store, const git_oid *tree);
+
+/*
+ * From now on check each object the repository has before trusting it
+ * (instead of only the ones found damaged): a write finds the copy it
+ * would have skipped damaged, and writes it again.
+ */
+void qs__store_set_verify(struct qs__store *store, int on);
+
+/*
+ * The `i`th object found missing or damaged: 1, with whether it was
+ * missing and whether this store has written it again since; 0 past
+ * the last one.
+ */
+int qs__store_damaged(const struct qs__store *store, size_t i, git_oid *oid,
+		      int *missing, int *renewed);
+/* Add what `from` found (a thread's store) to `into`'s list. */
+int qs__store_take_damaged(struct qs__store *into, struct qs__store *from);
+
+/*
+ * A loose copy of `oid` that is damaged is moved into directory `dir`
+ * (made when needed), out of git's way once a good copy is in a pack:
+ * 1 with `*moved_to` its new path, 0 when there is no loose copy or it
+ * is good, < 0 on errors.
+ */
+int qs__store_set_aside(struct qs__store *store, const git_oid *oid,
+			const char *dir, qs_buf *moved_to);
+
+/*
  * The applier's store, and a change of its flags (QS_APPLY_3WAY) for the
  * patches that follow: the build uses one applier, so that every object
  * it writes is visible to every later step before the flush.
