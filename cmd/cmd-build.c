@@ -19,7 +19,7 @@
 #include "report.h"
 
 static const char usage[] =
-	"quiltsync build [-c FILE] [--dry-run] [--allow-rewrite BRANCH...] [--no-cache] "
+	"quiltsync build [-c FILE] [--dry-run] [--allow-rewrite BRANCH...] [--no-cache] [--verify] "
 	"[--wait SECONDS] [--jobs N] [--json] [-q]";
 
 /* What the progress callback needs. */
@@ -59,7 +59,7 @@ int cmd_build(int argc, char **argv)
 {
 	const char *config_path = NULL;
 	struct cli_list allow_rewrite = { NULL, 0 };
-	int dry_run = 0, no_cache = 0, json = 0,
+	int dry_run = 0, no_cache = 0, verify = 0, json = 0,
 	    quiet = 0, wait = 0, jobs = 0, ret;
 	qs_build_options opts = QS_BUILD_OPTIONS_INIT;
 	qs_config *cfg = NULL;
@@ -75,6 +75,8 @@ int cmd_build(int argc, char **argv)
 		  "patches changed (repeatable)", 0 },
 		{ CLI_OPT_FLAG, 0, "no-cache", &no_cache, NULL,
 		  "apply every patch again instead of reusing earlier commits", 0 },
+		{ CLI_OPT_FLAG, 0, "verify", &verify, NULL,
+		  "read every object the branches stand on; make again what is damaged", 0 },
 		{ CLI_OPT_INT, 0, "wait", &wait, "SECONDS",
 		  "wait this long for another build's lock (default 0)", 0 },
 		{ CLI_OPT_INT, 'j', "jobs", &jobs, "N",
@@ -99,7 +101,8 @@ int cmd_build(int argc, char **argv)
 	if ((ret = cli_load_config(&cfg, config_path)) != 0)
 		goto done;
 	opts.flags = (dry_run ? QS_BUILD_DRY_RUN : 0) |
-		     (no_cache ? QS_BUILD_NO_CACHE : 0);
+		     (no_cache ? QS_BUILD_NO_CACHE : 0) |
+		     (verify ? QS_BUILD_VERIFY : 0);
 	opts.allow_rewrite = allow_rewrite.items;
 	opts.wait_seconds = wait;
 	opts.jobs = jobs;

@@ -272,9 +272,13 @@ static int merge_into(struct build_ctx *c, git_oid *tip, const git_oid *theirs,
 	qs__key_add(&h, msg.ptr);
 	qs__key_add(&h, c->resolutions_key);
 	qs__key_finish(&h, key);
-	if (qs__cache_lookup(&c->cache, c->srepo, key, &out, NULL)) {
-		git_oid_cpy(tip, &out);
-		ret = qs__cache_remember(&c->cache, key, &out, NULL);
+	if (qs__cache_lookup(&c->cache, c->srepo, key, &out, NULL) &&
+	    (ret = qs__store_check_commit(c->store, &out, tip,
+					  !!(c->flags & QS_BUILD_VERIFY))) != 0) {
+		if (ret > 0) {
+			git_oid_cpy(tip, &out);
+			ret = qs__cache_remember(&c->cache, key, &out, NULL);
+		}
 		goto done;
 	}
 	if ((ret = qs__merge_commits(&r, c->srepo, tip, theirs,

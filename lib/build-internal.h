@@ -204,6 +204,13 @@ int qs__list_gone(struct build_ctx *c, const struct qs__branch_conf *bc);
  * report (logged when even that cannot be made).
  */
 void qs__build_maintenance(struct build_ctx *c);
+/*
+ * build-verify.c: with QS_BUILD_VERIFY, the base's and upstream's
+ * commits and trees read whole (QS_EGIT naming what is not); after the
+ * refs, what the store found missing or damaged, reported as warnings.
+ */
+int qs__verify_upstream(struct build_ctx *c);
+int qs__report_damaged(struct build_ctx *c);
 
 /* changes.c: each branch's changes since the last manifest */
 int qs__changes_find(struct build_ctx *c);

@@ -173,8 +173,14 @@ int qs__commit_patch(struct build_ctx *c, git_oid *out, const git_oid *parent,
 	/* an entry of an older cache, without how it applied, is applied again */
 	if (qs__cache_lookup(&c->cache, c->srepo, key, out, &cached_note) &&
 	    parse_note(pc, cached_note)) {
-		git_oid_cpy(&pc->commit, out);
-		return qs__cache_remember(&c->cache, key, out, cached_note);
+		/* what it stands on missing or damaged: made again below */
+		if ((ret = qs__store_check_commit(c->store, out, parent,
+						  !!(c->flags & QS_BUILD_VERIFY))) < 0)
+			return ret;
+		if (ret) {
+			git_oid_cpy(&pc->commit, out);
+			return qs__cache_remember(&c->cache, key, out, cached_note);
+		}
 	}
 	br->applied++;
 	if ((ret = qs__commit_info(&tree, &ptime, &poff, c->srepo, parent)) < 0)

@@ -82,6 +82,7 @@ static int worker_start(struct worker *w, struct build_ctx *main)
 		return qs_error_last()->code;
 	w->c.store = qs__applier_store(w->c.ap);
 	w->c.srepo = qs__store_repository(w->c.store);
+	qs__store_set_verify(w->c.store, !!(main->flags & QS_BUILD_VERIFY));
 	if (!(main->flags & QS_BUILD_DRY_RUN) &&
 	    qs__store_keep(w->c.store, QS_BUILD_KEEP) < 0)
 		return QS_ENOMEM;
@@ -96,7 +97,8 @@ static int worker_finish(struct worker *w, struct build_ctx *main)
 	int ret = qs__cache_take(&main->cache, &w->c.cache);
 
 	/* its pack stays kept until the refs name what it holds */
-	if (w->c.ap && qs__store_take_keeps(main->store, w->c.store) < 0)
+	if (w->c.ap && (qs__store_take_keeps(main->store, w->c.store) < 0 ||
+			qs__store_take_damaged(main->store, w->c.store) < 0))
 		ret = QS_ENOMEM;
 	main->prog.patches_done += w->c.prog.patches_done - w->done_before;
 	qs__cache_clear(&w->c.cache, 1);

@@ -346,6 +346,7 @@ static int prepare(struct build_ctx *c, struct qs__lock **lock,
 		return ret;
 	c->store = qs__applier_store(c->ap);
 	c->srepo = qs__store_repository(c->store);
+	qs__store_set_verify(c->store, !!(c->flags & QS_BUILD_VERIFY));
 	/*
 	 * The pack a build writes holds objects no ref names until the end:
 	 * it is kept from a concurrent repack or gc until then. A .keep of
@@ -359,8 +360,9 @@ static int prepare(struct build_ctx *c, struct qs__lock **lock,
 		return ret;
 	c->cache.disabled = !!(c->flags & QS_BUILD_NO_CACHE);
 	if ((ret = resolve_upstream(c)) < 0 ||
-	    (ret = qs__cache_load(&c->cache, c->repo, c->srepo)) < 0 ||
+	    (ret = qs__cache_load(&c->cache, c->repo, c->store)) < 0 ||
 	    (ret = resolve_base(c)) < 0 ||
+	    (ret = qs__verify_upstream(c)) < 0 ||
 	    (ret = qs__resolutions_key(c)) < 0)
 		return ret;
 	git_oid_tostr(c->b->base_hex, sizeof(c->b->base_hex), &c->base);
@@ -449,6 +451,8 @@ int qs_build_run(qs_build **out, const qs_config *cfg,
 			goto done;
 		/* the refs name the new objects now: gc may have the pack */
 		qs__store_unkeep(c.store);
+		if ((ret = qs__report_damaged(&c)) < 0)
+			goto done;
 		if (published)
 			qs__build_maintenance(&c);
 		/* the report of the build that holds the lock, for quiltsync status */

@@ -80,10 +80,9 @@ static int load_line(struct qs__cache *cc, const char *p, size_t len)
 }
 
 int qs__cache_load(struct qs__cache *cc, git_repository *repo,
-		   git_repository *objects)
+		   struct qs__store *store)
 {
 	git_odb_object *obj = NULL;
-	git_odb *odb = NULL;
 	const char *p, *end;
 	int ret = 0;
 
@@ -92,15 +91,18 @@ int qs__cache_load(struct qs__cache *cc, git_repository *repo,
 		return 0;	/* no cache yet */
 	}
 	cc->has_old_blob = 1;
-	if (git_repository_odb(&odb, objects) < 0 ||
-	    git_odb_read(&obj, odb, &cc->old_blob) < 0 ||
-	    git_odb_object_type(obj) != GIT_OBJECT_BLOB) {
-		/* a broken cache costs time, never correctness */
+	/*
+	 * Read and hashed: a damaged blob that still inflates would name
+	 * wrong commits. A broken cache costs time, never correctness (and
+	 * the store writes it again should this run make the same one).
+	 */
+	if ((ret = qs__store_check(store, &cc->old_blob, &obj)) <= 0)
+		return ret;
+	if (git_odb_object_type(obj) != GIT_OBJECT_BLOB) {
 		git_odb_object_free(obj);
-		git_odb_free(odb);
-		qs_error_clear();
 		return 0;
 	}
+	ret = 0;
 	p = git_odb_object_data(obj);
 	end = p + git_odb_object_size(obj);
 	while (p < end && !ret) {
@@ -112,7 +114,6 @@ int qs__cache_load(struct qs__cache *cc, git_repository *repo,
 		p = nl + 1;
 	}
 	git_odb_object_free(obj);
-	git_odb_free(odb);
 	return ret;
 }
 

@@ -17,6 +17,7 @@
 #define QS_CACHE_H
 
 #include "internal.h"
+#include "objstore.h"
 #include "sha1.h"
 #include "strmap.h"
 
@@ -45,11 +46,11 @@ void qs__key_add_oid(struct qs__sha1 *h, const git_oid *id);
 void qs__key_finish(struct qs__sha1 *h, char out[GIT_OID_HEXSZ + 1]);
 
 /*
- * Read the cache blob named by `repo`'s ref, with `objects` (a handle
- * that sees the objects the build holds in memory too).
+ * Read the cache blob named by `repo`'s ref, through the build's store
+ * (which checks it, and lists it when damaged).
  */
 int qs__cache_load(struct qs__cache *cache, git_repository *repo,
-		   git_repository *objects);
+		   struct qs__store *store);
 /*
  * 1 and the commit (and its note, borrowed, NULL when none) when the
  * cache has an entry for `key` whose commit still exists; 0.

@@ -32,6 +32,14 @@ typedef enum {
 	QS_BUILD_ALLOW_REWRITE = 1u << 1,
 	/** Re-apply every patch: ignore (but still update) the cache. */
 	QS_BUILD_NO_CACHE = 1u << 2,
+	/**
+	 * Read and hash every object the branches stand on: the base's and
+	 * upstream's trees, and all a cached commit holds (without it, a
+	 * cached commit's own trees are read and its blobs only looked up).
+	 * What is missing or damaged is made again from the queue;
+	 * upstream's own objects cannot be, and fail the build (QS_EGIT).
+	 */
+	QS_BUILD_VERIFY = 1u << 3,
 } qs_build_flag;
 
 /** What the progress callback is told, after each patch and each branch. */
