@@ -15,15 +15,12 @@
  * it either exists whole or not at all; "end" is checked all the same.
  *
  * libgit2's transaction creates "<ref>.lock" files with O_EXCL; a kill
- * in the middle leaves them behind, and they would block the recovery
- * (and git) for ever. Recovery therefore removes the lock files of the
- * journal's refs that are not older than the journal: with the build
- * lock held and the journal present, those can only be the killed
- * build's. A lock file older than the journal belongs to someone else
- * and is left alone (the recovery then fails, naming it).
+ * in the middle leaves them behind. Each update logs the locks it holds,
+ * and the recovery removes those, and waits for any other (ref-locks.h).
  */
 #include "internal.h"
 #include "refs.h"
+#include "ref-locks.h"
 #include "state.h"
 
 #include <fcntl.h>
@@ -266,14 +263,17 @@ static bool has_value(const git_oid *cur, int exists, const git_oid *want)
  * core.filesRefLockTimeout (100 ms) and packed-refs for a second, wait a
  * little for it before giving up.
  */
-static int lock_ref(git_transaction *tx, const char *name)
+static int lock_ref(git_transaction *tx, struct qs__lock_log *log,
+		    const char *name)
 {
 	struct timespec pause = { 0, 10 * 1000 * 1000 };
 	int tries, err = 0;
 
+	if ((err = qs__lock_log_intent(log, name)) < 0)
+		return err;
 	for (tries = 0; tries < 200; tries++) {
 		if ((err = git_transaction_lock_ref(tx, name)) == 0)
-			return 0;
+			return qs__lock_log_held(log, name);
 		if (err != GIT_ELOCKED)
 			break;
 		nanosleep(&pause, NULL);
@@ -297,6 +297,7 @@ static int apply_updates(git_repository *repo,
 			 bool recovering, size_t *written, bool *committing)
 {
 	git_transaction *tx = NULL;
+	struct qs__lock_log *log = NULL;
 	qs_buf found = QS_BUF_INIT, conflict = QS_BUF_INIT;
 	char old_hex[GIT_OID_HEXSZ + 1], new_hex[GIT_OID_HEXSZ + 1];
 	bool *acted = NULL;
@@ -308,12 +309,14 @@ static int apply_updates(git_repository *repo,
 	acted = qs__calloc(n ? n : 1, sizeof(*acted));
 	if (!acted)
 		return QS_ENOMEM;
+	if ((ret = qs__lock_log_start(&log, repo)) < 0)
+		goto done;
 	if (git_transaction_new(&tx, repo) < 0) {
 		ret = qs__error_git("cannot start a ref transaction");
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
-		if ((ret = lock_ref(tx, u[i].name)) < 0)
+		if ((ret = lock_ref(tx, log, u[i].name)) < 0)
 			goto done;
 	}
 	for (i = 0; i < n; i++) {
@@ -386,7 +389,9 @@ static int apply_updates(git_repository *repo,
 	if (conflict.len)
 		ret = qs__error_set(QS_EMOVED, "%s", conflict.ptr);
 done:
+	/* the locks are released here: only then may the log go */
 	git_transaction_free(tx);
+	qs__lock_log_end(log);
 	free(acted);
 	qs_buf_release(&conflict);
 	qs_buf_release(&found);
@@ -519,56 +524,22 @@ bad:
 				"malformed refs journal line");
 }
 
-static bool not_older(const struct stat *a, const struct stat *b)
+/* The journal's refs, for the lock log. */
+static int clear_locks(git_repository *repo, const struct journal *j,
+		       const struct stat *journal)
 {
-	if (a->st_mtim.tv_sec != b->st_mtim.tv_sec)
-		return a->st_mtim.tv_sec > b->st_mtim.tv_sec;
-	return a->st_mtim.tv_nsec >= b->st_mtim.tv_nsec;
-}
+	const char **names = qs__calloc(j->n ? j->n : 1, sizeof(*names));
+	size_t i;
+	int deletes = 0, ret;
 
-static int remove_stale_lock(const char *path, const struct stat *journal)
-{
-	struct stat st;
-
-	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    !not_older(&st, journal))
-		return 0;
-	if (unlink(path) < 0 && errno != ENOENT)
-		return qs__error_os("cannot remove the stale lock", path);
-	qs__log(QS_LOG_NOTICE, NULL, 0,
-		"removed '%s', left by an interrupted build", path);
-	return 0;
-}
-
-static int remove_stale_locks(git_repository *repo, const struct journal *j,
-			      const struct stat *journal)
-{
-	const char *dir = git_repository_commondir(repo);
-	size_t len = strlen(dir), i;
-	const char *sep = len && dir[len - 1] == '/' ? "" : "/";
-	qs_buf path = QS_BUF_INIT;
-	bool deletes = false;
-	int ret = 0;
-
-	for (i = 0; i < j->n && ret == 0; i++) {
-		qs_buf_clear(&path);
-		if (qs_buf_addf(&path, "%s%s%s.lock", dir, sep,
-				j->updates[i].name) < 0) {
-			ret = QS_ENOMEM;
-			break;
-		}
-		ret = remove_stale_lock(path.ptr, journal);
+	if (!names)
+		return QS_ENOMEM;
+	for (i = 0; i < j->n; i++) {
+		names[i] = j->updates[i].name;
 		deletes |= git_oid_is_zero(&j->updates[i].new);
 	}
-	/* deleting a packed ref rewrites packed-refs under its own lock */
-	if (ret == 0 && deletes) {
-		qs_buf_clear(&path);
-		if (qs_buf_addf(&path, "%s%spacked-refs.lock", dir, sep) < 0)
-			ret = QS_ENOMEM;
-		else
-			ret = remove_stale_lock(path.ptr, journal);
-	}
-	qs_buf_release(&path);
+	ret = qs__lock_log_clear(repo, names, j->n, deletes, journal);
+	free(names);
 	return ret;
 }
 
@@ -605,7 +576,7 @@ int qs__refs_recover(git_repository *repo, size_t *recovered)
 	if ((ret = qs__read_file(&text, path.ptr)) < 0 ||
 	    (ret = parse_journal(&j, path.ptr, text.ptr)) < 0 ||
 	    (ret = parse_who(&sig, j.who)) < 0 ||
-	    (ret = remove_stale_locks(repo, &j, &st)) < 0)
+	    (ret = clear_locks(repo, &j, &st)) < 0)
 		goto done;
 	ret = apply_updates(repo, j.updates, j.n, sig, j.message, true,
 			    &written, &committing);

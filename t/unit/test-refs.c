@@ -7,6 +7,7 @@
 #include "internal.h"
 #include "lock.h"
 #include "refs.h"
+#include "ref-locks.h"
 
 #include <fcntl.h>
 #include <git2.h>
@@ -471,10 +472,60 @@ static void test_bad_journals(git_repository *repo)
 	free(stale);
 }
 
-/* Lock files left by the killed build go; older ones are someone else's. */
+/*
+ * A killed update's log, as it would leave it: the locks of `refs` (NULL
+ * ends) held, the lock of `taking` (or NULL) intended and made but not
+ * yet logged as held.
+ */
+static int leave_lock_log(git_repository *repo, const char *const *refs,
+			  const char *taking)
+{
+	struct qs__lock_log *log = NULL;
+	qs_buf cmd = QS_BUF_INIT;
+	int ret = qs__lock_log_start(&log, repo);
+
+	for (; !ret && *refs; refs++) {
+		qs_buf_clear(&cmd);
+		qs_buf_addf(&cmd, "touch .git/%s.lock", *refs);
+		if ((ret = qs__lock_log_intent(log, *refs)) == 0 &&
+		    (ret = sh("%s", cmd.ptr) ? -1 : 0) == 0)
+			ret = qs__lock_log_held(log, *refs);
+	}
+	if (!ret && taking) {
+		qs_buf_clear(&cmd);
+		qs_buf_addf(&cmd, "touch .git/%s.lock", taking);
+		if ((ret = qs__lock_log_intent(log, taking)) == 0)
+			ret = sh("%s", cmd.ptr) ? -1 : 0;
+	}
+	/* killed: the log stays (end would remove it) */
+	if (!ret)
+		ret = sh("cp .git/quiltsync/refs-locks .git/quiltsync/refs-locks.kept") ? -1 : 0;
+	qs__lock_log_end(log);
+	if (!ret)
+		ret = sh("mv .git/quiltsync/refs-locks.kept .git/quiltsync/refs-locks") ? -1 : 0;
+	qs_buf_release(&cmd);
+	return ret;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/*
+ * Lock files the killed update logged go; a lock anyone else may hold is
+ * waited for and never removed: a concurrent `git update-ref` would lose
+ * its update.
+ */
 static void test_stale_locks(git_repository *repo)
 {
+	static const char *const held[] = { "refs/heads/r1", NULL };
+	static const char *const none[] = { NULL };
 	struct timespec old[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+	struct timespec t0;
 	qs_buf lines = QS_BUF_INIT;
 	char *text, *lock, *out, path[600];
 	size_t n = 0;
@@ -482,13 +533,13 @@ static void test_stale_locks(git_repository *repo)
 	qs_buf_addf(&lines, "%s %s refs/heads/r1\n", hex_of(&c3), hex_of(&c4));
 	qs_buf_addf(&lines, "%s %s refs/heads/r4\n", hex_of(&c3), ZERO);
 	text = journal_text(lines.ptr);
-	if (write_journal(text) ||
-	    sh("sleep 0.01; touch .git/refs/heads/r1.lock .git/packed-refs.lock")) {
+	if (write_journal(text) || leave_lock_log(repo, held, NULL) ||
+	    sh("sleep 0.01; touch .git/packed-refs.lock")) {
 		ok(0, "setup of the stale lock test");
 		goto done;
 	}
 	is_int(qs__refs_recover(repo, &n), 0,
-	       "recover: lock files newer than the journal are removed");
+	       "recover: the locks the killed build logged are removed");
 	is_int(n, 2, "recover: both refs written");
 	out = sh_out("git rev-parse refs/heads/r1; git rev-parse -q --verify refs/heads/r4");
 	lock = qs__strdup(hex_of(&c4));
@@ -497,10 +548,57 @@ static void test_stale_locks(git_repository *repo)
 	   "recover: r1 moved and r4 deleted past the stale locks");
 	free(lock);
 	free(out);
+	ok(no_lock_files(), "recover: no lock file is left (packed-refs.lock: after 2 s)");
+
+	/* killed between libgit2 making the lock and the log saying so */
+	qs_buf_clear(&lines);
+	qs_buf_addf(&lines, "%s %s refs/heads/r1\n", hex_of(&c4), hex_of(&c3));
+	free(text);
+	text = journal_text(lines.ptr);
+	if (write_journal(text) || leave_lock_log(repo, none, "refs/heads/r1")) {
+		ok(0, "setup of the interrupted lock test");
+		goto done;
+	}
+	is_int(qs__refs_recover(repo, &n), 0,
+	       "recover: the lock the kill interrupted the taking of is removed");
+	out = sh_out("git rev-parse refs/heads/r1");
+	ok(!strncmp(out, hex_of(&c3), GIT_OID_HEXSZ), "recover: r1 written");
+	free(out);
 	ok(no_lock_files(), "recover: no lock file is left");
 
+	/*
+	 * Another process takes the lock after the kill and holds it for a
+	 * moment, as git update-ref does: the recovery waits, leaves its lock
+	 * alone, and its update stands (the ref is at neither of the
+	 * journal's values: the journal ends, naming it).
+	 */
 	qs_buf_clear(&lines);
-	qs_buf_addf(&lines, "%s %s refs/heads/r1\n", hex_of(&c4), hex_of(&c1));
+	qs_buf_addf(&lines, "%s %s refs/heads/r1\n", hex_of(&c3), hex_of(&c1));
+	free(text);
+	text = journal_text(lines.ptr);
+	qs_buf_clear(&lines);
+	qs_buf_addf(&lines, "echo %s >.git/refs/heads/r1.lock && "
+		    "(sleep 0.5; mv .git/refs/heads/r1.lock .git/refs/heads/r1) &",
+		    hex_of(&c2));
+	if (write_journal(text) || leave_lock_log(repo, none, NULL) || sh("%s", lines.ptr)) {
+		ok(0, "setup of the concurrent update test");
+		goto done;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	is_int(qs__refs_recover(repo, &n), QS_EMOVED,
+	       "recover: another process's lock is waited for, not removed");
+	ok(seconds_since(&t0) >= 0.4, "recover: it waited for the lock to go");
+	ok(strstr(qs_error_last()->message, "changed after an interrupted build") != NULL,
+	   "recover: the other update is named: %s", qs_error_last()->message);
+	out = sh_out("git rev-parse refs/heads/r1");
+	ok(!strncmp(out, hex_of(&c2), GIT_OID_HEXSZ),
+	   "recover: the other process's update stands");
+	free(out);
+	ok(!journal_exists(), "recover: the journal ends");
+
+	/* a lock that stays and is not ours: refused, named, nothing written */
+	qs_buf_clear(&lines);
+	qs_buf_addf(&lines, "%s %s refs/heads/r1\n", hex_of(&c2), hex_of(&c1));
 	free(text);
 	text = journal_text(lines.ptr);
 	if (write_journal(text) || sh("touch .git/refs/heads/r1.lock")) {
@@ -513,12 +611,14 @@ static void test_stale_locks(git_repository *repo)
 		goto done;
 	}
 	is_int(qs__refs_recover(repo, &n), QS_ELOCKED,
-	       "recover: a lock file older than the journal is someone else's");
-	ok(strstr(qs_error_last()->message, "r1.lock") != NULL,
+	       "recover: a lock file that stays and is not ours is refused");
+	ok(strstr(qs_error_last()->message, "r1.lock") != NULL &&
+	   strstr(qs_error_last()->message, "remove it when no git command is running") != NULL,
 	   "recover: the message names it: %s", qs_error_last()->message);
 	ok(journal_exists(), "recover: the journal stays for the next run");
+	ok(exists(path), "recover: the lock file is left alone");
 	out = sh_out("git rev-parse refs/heads/r1");
-	ok(!strncmp(out, hex_of(&c4), GIT_OID_HEXSZ), "recover: r1 not written");
+	ok(!strncmp(out, hex_of(&c2), GIT_OID_HEXSZ), "recover: r1 not written");
 	free(out);
 	sh("rm .git/refs/heads/r1.lock");
 	is_int(qs__refs_recover(repo, &n), 0, "recover: once it is gone, done");
