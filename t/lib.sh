@@ -40,7 +40,14 @@ test_count=0
 test_failures=0
 test_skip_reason=
 
-quiltsync() { "$QUILTSYNC" "$@"; }
+# Each exit is logged when QS_EXIT_LOG names a file (meson sets it):
+# t/check-exit-codes.py holds them against the manual after the suite.
+quiltsync() {
+	local rc=0
+	"$QUILTSYNC" "$@" || rc=$?
+	[ -z "${QS_EXIT_LOG:-}" ] || echo "$rc ${1:-} $TEST_NAME" >>"$QS_EXIT_LOG"
+	return $rc
+}
 
 trap 'rm -rf "$TRASH"' EXIT
 
