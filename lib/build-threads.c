@@ -58,6 +58,11 @@ static void *worker_run(void *arg)
 		w->ret = qs_error_last()->code;
 	if (w->ret < 0)
 		w->error = qs__strdup(qs_error_last()->message);
+	/*
+	 * The error record is thread-local and its message allocated: a
+	 * failed series leaves one, and nothing frees a dead thread's.
+	 */
+	qs_error_clear();
 	return NULL;
 }
 
