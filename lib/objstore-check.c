@@ -189,6 +189,8 @@ int qs__store_check_commit(struct qs__store *s, const git_oid *commit,
 	git_oid tree, parent_tree;
 	int ret, has_parent_tree = 0;
 
+	/* between two commits no parsed tree is held: the cache may go (as apply does) */
+	qs__store_trim(s);
 	if ((ret = qs__store_check(s, commit, &obj)) <= 0)
 		return ret;
 	ret = git_odb_object_type(obj) != GIT_OBJECT_COMMIT ||
