@@ -255,8 +255,8 @@ static int loose_is_good(const char *path, const git_oid *oid)
 	z_stream z;
 	int zr, ret;
 
-	/* 4 GiB: above any loose object git writes (it packs big files) */
-	if ((ret = qs__read_file_max(&raw, path, (size_t)1 << 32)) < 0) {
+	/* git writes what it writes loose whole: so is it read */
+	if ((ret = qs__read_file_max(&raw, path, SIZE_MAX)) < 0) {
 		qs_buf_release(&raw);
 		return ret;
 	}
