@@ -274,7 +274,7 @@ static int merge_into(struct build_ctx *c, git_oid *tip, const git_oid *theirs,
 	qs__key_finish(&h, key);
 	if (qs__cache_lookup(&c->cache, c->srepo, key, &out, NULL) &&
 	    (ret = qs__store_check_commit(c->store, &out, tip,
-					  !!(c->flags & QS_BUILD_VERIFY))) != 0) {
+					  !!(c->flags & QS_BUILD_VERIFY), NULL)) != 0) {
 		if (ret > 0) {
 			git_oid_cpy(tip, &out);
 			ret = qs__cache_remember(&c->cache, key, &out, NULL);

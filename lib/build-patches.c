@@ -49,7 +49,11 @@ static int is_patch_error(int code)
 	       code == QS_ENOTFOUND;
 }
 
-/* How it applied, as the cache keeps it for later builds: "fuzz,3,1". */
+/*
+ * How it applied, as the cache keeps it for later builds: "fuzz,3,1",
+ * then a space and the ids of the trees and blobs the commit added to
+ * its parent's (qs__store_record), which a later hit checks are there.
+ */
 static const char *const how_words[] = {
 	[PATCH_CLEAN] = "clean", [PATCH_OFFSET] = "offset",
 	[PATCH_FUZZ] = "fuzz", [PATCH_3WAY] = "3-way",
@@ -131,12 +135,12 @@ int qs__commit_patch(struct build_ctx *c, git_oid *out, const git_oid *parent,
 	qs_diff_options dopts = QS_DIFF_OPTIONS_INIT;
 	qs_apply_result *res = NULL;
 	qs_diff *diff = NULL;
-	qs_buf msg = QS_BUF_INIT;
+	qs_buf msg = QS_BUF_INIT, note = QS_BUF_INIT, ids = QS_BUF_INIT;
 	struct qs__ident author, committer;
 	struct patch_commit local;
 	struct qs__sha1 h;
-	char key[GIT_OID_HEXSZ + 1], flags[32], note[64];
-	const char *content, *cached_note;
+	char key[GIT_OID_HEXSZ + 1], flags[32], how[64];
+	const char *content, *cached_note, *added;
 	const qs_mail *mail;
 	git_oid tree;
 	int64_t ptime;
@@ -174,8 +178,10 @@ int qs__commit_patch(struct build_ctx *c, git_oid *out, const git_oid *parent,
 	if (qs__cache_lookup(&c->cache, c->srepo, key, out, &cached_note) &&
 	    parse_note(pc, cached_note)) {
 		/* what it stands on missing or damaged: made again below */
+		added = strchr(cached_note, ' ');
 		if ((ret = qs__store_check_commit(c->store, out, parent,
-						  !!(c->flags & QS_BUILD_VERIFY))) < 0)
+						  !!(c->flags & QS_BUILD_VERIFY),
+						  added ? added + 1 : NULL)) < 0)
 			return ret;
 		if (ret) {
 			git_oid_cpy(&pc->commit, out);
@@ -192,9 +198,12 @@ int qs__commit_patch(struct build_ctx *c, git_oid *out, const git_oid *parent,
 	 */
 	dopts.path = qs_patch_path(p);
 	qs__applier_set_flags(c->ap, apply_flags);
-	if (qs_diff_parse(&diff, content, len, &dopts) < 0 ||
-	    qs_apply_diff(&res, c->ap, &tree, diff, qs_entry_strip(e),
-			  qs_entry_reverse(e)) < 0) {
+	qs__store_record(c->store, &ids);
+	ret = qs_diff_parse(&diff, content, len, &dopts) < 0 ||
+	      qs_apply_diff(&res, c->ap, &tree, diff, qs_entry_strip(e),
+			    qs_entry_reverse(e)) < 0;
+	qs__store_record(c->store, NULL);
+	if (ret) {
 		const qs_error *err = qs_error_last();
 
 		if (!is_patch_error(err->code)) {
@@ -241,16 +250,25 @@ int qs__commit_patch(struct build_ctx *c, git_oid *out, const git_oid *parent,
 		committer.time = ptime;
 		committer.offset = poff;
 	}
-	note_of(note, sizeof(note), pc);
+	note_of(how, sizeof(how), pc);
+	qs_buf_adds(&note, how);
+	if (ids.len)
+		qs_buf_addf(&note, " %s", ids.ptr);
+	if (qs_buf_oom(&note) || qs_buf_oom(&ids)) {
+		ret = QS_ENOMEM;
+		goto done;
+	}
 	if ((ret = patch_message(c, &msg, mail)) < 0 ||
 	    (ret = qs__commit_write(out, c->store, &tree, parent, 1, &author,
 				    &committer, msg.ptr)) < 0 ||
-	    (ret = qs__cache_remember(&c->cache, key, out, note)) < 0)
+	    (ret = qs__cache_remember(&c->cache, key, out, note.ptr)) < 0)
 		goto done;
 	git_oid_cpy(&pc->commit, out);
 	ret = 0;
 done:
 	qs_buf_release(&msg);
+	qs_buf_release(&note);
+	qs_buf_release(&ids);
 	qs_apply_result_free(res);
 	qs_diff_free(diff);
 	return ret;

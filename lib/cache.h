@@ -9,7 +9,9 @@
  *	<key> <commit id>[ <note>]
  *
  * The note is what a later build needs to know of the entry besides the
- * commit: for a patch, how it applied ("fuzz,0,2"). Entries not used by
+ * commit: for a patch, how it applied ("fuzz,0,2"), then a space and
+ * the ids of the trees and blobs the commit added to its parent's, run
+ * together, which a later hit checks are still there. Entries not used by
  * a build are dropped from the next blob, so it never grows beyond one
  * build's worth.
  */

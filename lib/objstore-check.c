@@ -111,7 +111,10 @@ void qs__store_note_write(struct qs__store *s, const git_oid *oid)
 		note_renewed(s, oid);
 }
 
-/* A blob (or a link) of a tree: there, or read and hashed when `full`. */
+/*
+ * An object a tree names (a blob or a link; any object when `full` is
+ * 0): there, or read and hashed when `full`.
+ */
 static int check_blob(struct qs__store *s, const git_oid *oid, int full)
 {
 	int ret;
@@ -182,8 +185,37 @@ static int tree_of(git_oid *tree, const char *data, size_t len)
 	return 0;
 }
 
+void qs__store_record(struct qs__store *s, qs_buf *ids)
+{
+	s->record = ids;
+}
+
+/*
+ * Whether each of the hex ids in `added` is there (and not found
+ * damaged): 1, or 0 at the first that is not. Nothing is listed: the
+ * applier may have written an object the commit does not hold (a blob a
+ * later hunk replaced), which gc rightly prunes; the tree walk decides.
+ */
+static int all_there(struct qs__store *s, const char *added)
+{
+	size_t len = strlen(added), i;
+	git_oid oid;
+
+	if (len % GIT_OID_HEXSZ)
+		return 0;
+	for (i = 0; i < len; i += GIT_OID_HEXSZ) {
+		if (git_oid_fromstrn(&oid, added + i, GIT_OID_HEXSZ) < 0) {
+			qs_error_clear();
+			return 0;
+		}
+		if (qs__oidset_has(&s->renew, &oid) || !git_odb_exists(s->odb, &oid))
+			return 0;
+	}
+	return 1;
+}
+
 int qs__store_check_commit(struct qs__store *s, const git_oid *commit,
-			   const git_oid *parent, int full)
+			   const git_oid *parent, int full, const char *added)
 {
 	git_odb_object *obj = NULL;
 	git_oid tree, parent_tree;
@@ -198,6 +230,8 @@ int qs__store_check_commit(struct qs__store *s, const git_oid *commit,
 	git_odb_object_free(obj);
 	if (ret)
 		return 0;	/* a commit's id naming something else */
+	if (added && !full && all_there(s, added))
+		return 1;
 	if (parent && qs__store_read(&obj, s, parent) == 0) {
 		has_parent_tree = git_odb_object_type(obj) == GIT_OBJECT_COMMIT &&
 				  !tree_of(&parent_tree, git_odb_object_data(obj),

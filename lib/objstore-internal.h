@@ -55,6 +55,7 @@ struct qs__store {
 	struct qs__damaged *damaged;
 	size_t ndamaged, damaged_alloc;
 	int verify;		/* check what exists before trusting it */
+	qs_buf *record;		/* hex ids of what is written, when set */
 
 	char *keep_line;	/* NULL: packs are not kept */
 	char **keeps;		/* the .keep files of the flushed packs */

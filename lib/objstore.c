@@ -386,6 +386,12 @@ static int write_object(git_oid *out, struct qs__store *s, const void *data,
 	if (git_odb_hash(&id, data, len, type) < 0)
 		return qs__error_git("cannot hash an object");
 	git_oid_cpy(out, &id);
+	if (s->record) {
+		char hex[GIT_OID_HEXSZ];
+
+		git_oid_fmt(hex, &id);
+		qs_buf_add(s->record, hex, sizeof(hex));
+	}
 	/*
 	 * Already in memory or in the repository: never written twice. No
 	 * refresh of the pack list on a miss (most writes are new objects);

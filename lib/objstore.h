@@ -121,6 +121,13 @@ int qs__store_write(git_oid *out, struct qs__store *store, const void *data,
  */
 
 /*
+ * From now on add the hex id of every object written (made now, or found
+ * in the repository) to `ids`, with no separator, until called with NULL:
+ * what a commit adds to its parent's tree, for qs__store_check_commit.
+ */
+void qs__store_record(struct qs__store *store, qs_buf *ids);
+
+/*
  * 1 when `oid` can be read and hashes to its id (remembered: read once),
  * with `*obj` the object when `obj` is not NULL; 0 when it is missing or
  * damaged (listed); < 0 on errors. An object written since the last
@@ -131,15 +138,18 @@ int qs__store_check(struct qs__store *store, const git_oid *oid,
 
 /*
  * Whether commit `commit`, made on `parent` by an earlier run, stands
- * whole: the commit and every tree that differs from the parent's are
- * read and hashed, every blob that differs must exist. With `full`, the
- * blobs are read and hashed too, and the parent's tree is first checked
- * whole (once per tree: it is remembered). The parent's own objects are
- * otherwise trusted: it is upstream's, or was checked in its turn.
- * 1, 0 (something missing or damaged, listed), < 0 on errors.
+ * whole. The commit is read and hashed. With `added` (hex ids, as
+ * qs__store_record wrote them when it was made: the trees and blobs it
+ * adds to its parent's), each of those must exist: a few index lookups.
+ * Without, every tree that differs from the parent's is read and hashed
+ * and every blob that differs must exist. With `full`, `added` is not
+ * used: the blobs are read and hashed too, and the parent's tree is first
+ * checked whole (once per tree: it is remembered). The parent's own
+ * objects are otherwise trusted: it is upstream's, or was checked in its
+ * turn. 1, 0 (something missing or damaged, listed), < 0 on errors.
  */
 int qs__store_check_commit(struct qs__store *store, const git_oid *commit,
-			   const git_oid *parent, int full);
+			   const git_oid *parent, int full, const char *added);
 
 /* Whether tree `tree` and everything below it can be read and hash right: 1, 0, < 0. */
 int qs__store_check_tree_whole(struct qs__store *store, const git_oid *tree);
