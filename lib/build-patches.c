@@ -203,6 +203,11 @@ int qs__commit_patch(struct build_ctx *c, git_oid *out, const git_oid *parent,
 	      qs_apply_diff(&res, c->ap, &tree, diff, qs_entry_strip(e),
 			    qs_entry_reverse(e)) < 0;
 	qs__store_record(c->store, NULL);
+	/* now: a cleared error record below (no date) must not hide it */
+	if (qs_buf_oom(&ids)) {
+		ret = qs__error_oom();
+		goto done;
+	}
 	if (ret) {
 		const qs_error *err = qs_error_last();
 
@@ -254,8 +259,8 @@ int qs__commit_patch(struct build_ctx *c, git_oid *out, const git_oid *parent,
 	qs_buf_adds(&note, how);
 	if (ids.len)
 		qs_buf_addf(&note, " %s", ids.ptr);
-	if (qs_buf_oom(&note) || qs_buf_oom(&ids)) {
-		ret = QS_ENOMEM;
+	if (qs_buf_oom(&note)) {
+		ret = qs__error_oom();
 		goto done;
 	}
 	if ((ret = patch_message(c, &msg, mail)) < 0 ||

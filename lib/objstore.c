@@ -184,6 +184,8 @@ int qs__store_load_tree_checked(struct tnode **out, struct qs__store *s,
 	}
 	ret = parse_tree(&t, oid, git_odb_object_data(obj), git_odb_object_size(obj));
 	git_odb_object_free(obj);
+	if (ret == QS_ENOMEM)
+		return ret;
 	if (ret < 0) {
 		qs_error_clear();
 		return 0;	/* hashes right, cannot be parsed: git made no such tree */
