@@ -74,6 +74,23 @@ struct qs__placeholder {
 };
 
 /*
+ * A repository branches are published to (quiltsync-publish(1)): its
+ * name (a word that names refs/quiltsync/published/<name>/), the URL as
+ * git takes it, which branches, and how.
+ */
+struct qs__remote_conf {
+	char *name;
+	char *url;
+	/* branch and integration names of this config; NULL: all of them */
+	char **branches;
+	size_t nbranches;
+	int per_series;		/* a listed tree's per-series branches too: default 1 */
+	int atomic;		/* default 1; 0 is unsafe, documented so */
+	int timeout;		/* seconds a push may take: default 600 */
+	struct qs__where at;
+};
+
+/*
  * Every pointer below, down to the strings of each branch and start, is
  * malloc()ed and owned by the config alone; qs_config_free() frees them
  * all (placeholder_names only borrows the placeholders' entry strings).
@@ -118,6 +135,8 @@ struct qs_config {
 	size_t nbranches;
 	struct qs__integration_conf *integrations;
 	size_t nintegrations;
+	struct qs__remote_conf *remotes;
+	size_t nremotes;
 };
 
 /* The branch or integration named `name`, or NULL. */
@@ -125,5 +144,9 @@ const struct qs__branch_conf *qs__config_branch(const struct qs_config *c,
 						const char *name);
 const struct qs__integration_conf *qs__config_integration(
 	const struct qs_config *c, const char *name);
+
+/* The remote named `name`, or NULL. */
+const struct qs__remote_conf *qs__config_remote(const struct qs_config *c,
+						const char *name);
 
 #endif

@@ -46,6 +46,7 @@ struct parser {
 	struct branch_src *bsrc;
 	struct integration_src *isrc;
 	const struct node **pvalue;	/* each placeholder's value node */
+	const struct node **rnodes;	/* each remote's node, for the second pass */
 	size_t cur;		/* index of the branch or integration being read */
 	int have_placeholders;
 };
@@ -108,6 +109,8 @@ int qs__cfg_get_branch_name(struct parser *p, const struct node *n, char **out);
 char *qs__cfg_normalize_path(const char *path);
 char *qs__cfg_dir_of(const char *path);
 int qs__cfg_get_path(struct parser *p, const struct node *n, char **out);
+/* true or false (YAML 1.2's core schema) into *out. */
+int qs__cfg_get_bool(struct parser *p, const struct node *v, int *out);
 int qs__cfg_get_start(struct parser *p, const struct node *n,
 		      struct qs__start *start);
 
@@ -133,6 +136,9 @@ int qs__cfg_set_link(struct parser *p, const struct node *v, void *obj);
 int qs__cfg_set_placeholders(struct parser *p, const struct node *v, void *obj);
 int qs__cfg_set_branches(struct parser *p, const struct node *v, void *obj);
 int qs__cfg_set_integrations(struct parser *p, const struct node *v, void *obj);
+/* config-remotes.c */
+int qs__cfg_set_remotes(struct parser *p, const struct node *v, void *obj);
+int qs__cfg_check_remotes(struct parser *p);
 /* The second pass: references between branches, integrations, placeholders. */
 int qs__cfg_check_references(struct parser *p);
 

@@ -343,7 +343,7 @@ int qs__cfg_set_max_patch_size(struct parser *p, const struct node *v, void *obj
 }
 
 /* YAML 1.2's core schema: true and false only, so "yes" is a typo. */
-int qs__cfg_set_three_way(struct parser *p, const struct node *v, void *obj)
+int qs__cfg_get_bool(struct parser *p, const struct node *v, int *out)
 {
 	static const char *const words[] = {
 		"false", "False", "FALSE", "true", "True", "TRUE",
@@ -352,12 +352,17 @@ int qs__cfg_set_three_way(struct parser *p, const struct node *v, void *obj)
 	if (v->kind == NODE_SCALAR && v->plain) {
 		for (size_t i = 0; i < QS_ARRAY_SIZE(words); i++) {
 			if (!strcmp(v->value, words[i]) && v->len == strlen(words[i])) {
-				p->c->three_way = i >= 3;
+				*out = i >= 3;
 				return 0;
 			}
 		}
 	}
 	return qs__cfg_fail(p, v, "expected true or false, got %s", qs__cfg_describe_typed(p, v));
+}
+
+int qs__cfg_set_three_way(struct parser *p, const struct node *v, void *obj)
+{
+	return qs__cfg_get_bool(p, v, &p->c->three_way);
 }
 
 int qs__cfg_set_dependencies(struct parser *p, const struct node *v, void *obj)

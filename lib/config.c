@@ -62,6 +62,7 @@ static const struct key root_keys[] = {
 	{ "placeholders", 0, qs__cfg_set_placeholders },
 	{ "branches", 1, qs__cfg_set_branches },
 	{ "integration", 0, qs__cfg_set_integrations },
+	{ "remotes", 0, qs__cfg_set_remotes },
 };
 
 static int set_defaults(struct parser *p)
@@ -122,7 +123,9 @@ static int parse_tree(struct parser *p, const struct node *root)
 				p->c, found, keys)) < 0 ||
 	    (ret = set_defaults(p)) < 0)
 		return ret;
-	return qs__cfg_check_references(p);
+	if ((ret = qs__cfg_check_references(p)) < 0)
+		return ret;
+	return qs__cfg_check_remotes(p);
 }
 
 int qs_config_parse(qs_config **out, const char *buf, size_t len,
@@ -165,6 +168,7 @@ done:
 	free(p.bsrc);
 	free(p.isrc);
 	free(p.pvalue);
+	free(p.rnodes);
 	qs_buf_release(&p.key);
 	qs_buf_release(&p.scratch);
 	return ret;
@@ -222,6 +226,16 @@ void qs_config_free(qs_config *c)
 		free(in->name);
 	}
 	free(c->integrations);
+	for (size_t i = 0; i < c->nremotes; i++) {
+		struct qs__remote_conf *r = &c->remotes[i];
+
+		for (size_t k = 0; k < r->nbranches; k++)
+			free(r->branches[k]);
+		free(r->branches);
+		free(r->name);
+		free(r->url);
+	}
+	free(c->remotes);
 	for (size_t i = 0; i < c->nplaceholders; i++) {
 		free(c->placeholders[i].entry);
 		start_release(&c->placeholders[i].target);
