@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Publishing, inside: the report (publish-report.c), the plan of one
+ * remote (publish-plan.c: what it has, what we would send, with which
+ * leases, what must be refused before sending), its push with the
+ * system git (publish-push.c), and the run that ties them together
+ * under the build lock (publish.c).
+ */
+#ifndef QS_PUBLISH_INTERNAL_H
+#define QS_PUBLISH_INTERNAL_H
+
+#include "internal.h"
+#include "config-internal.h"
+#include "manifest-internal.h"
+#include "build-internal.h"
+
+#include <git2.h>
+
+/* Where the last published ids of remote R are kept: <prefix>R/<branch>. */
+#define QS__PUBLISHED_PREFIX "refs/quiltsync/published/"
+/*
+ * What a push in flight is sending: written before it, removed after it
+ * succeeded. A remote that has one of these ids got it from us, even
+ * when we were killed before we could record it as published.
+ */
+#define QS__PUBLISHING_PREFIX "refs/quiltsync/publishing/"
+
+struct qs_publish_ref {
+	char *name;		/* "refs/heads/mm-unstable" */
+	char *branch;		/* "mm-unstable" */
+	qs_ref_action action;
+	qs_ref_status status;
+	int has_old;
+	char old[GIT_OID_HEXSZ + 1];	/* what the remote has */
+	char new[GIT_OID_HEXSZ + 1];	/* ours */
+	int append_only;
+	/* the last published id, as recorded; zero when none */
+	int has_published;
+	git_oid published;
+	char *refspec;		/* NULL when unchanged */
+	char *lease;		/* NULL: none; "": must not exist */
+	char *reason;
+};
+
+struct qs_publish_remote {
+	char *name, *url;
+	const struct qs__remote_conf *conf;
+	qs_remote_result result;
+	char *error;
+	char *command;
+	struct qs_publish_ref *refs;
+	size_t nrefs, alloc;
+};
+
+struct qs_publish {
+	int dry_run;
+	char manifest[GIT_OID_HEXSZ + 1];
+	size_t recovered;
+	struct qs_publish_remote *remotes;
+	size_t nremotes;
+};
+
+/* What the steps of one remote share. */
+struct qs__publish_ctx {
+	git_repository *repo;
+	const char *git_dir;		/* the common dir, git's -C */
+	const qs_config *cfg;
+	const qs_manifest *manifest;
+	const char *const *allow_rewrite;
+	/* "GIT_SSH_COMMAND=ssh -o BatchMode=yes" unless the user set one; NULL-terminated */
+	const char *env[2];
+	int dry_run;
+};
+
+/*
+ * Fill `r`'s refs from the manifest and what the remote has (git
+ * ls-remote), and decide each: unchanged, or a refspec with its lease;
+ * refusals (an append-only branch that would not fast-forward, a branch
+ * someone else pushed since) set the remote's result and error, and
+ * mark the other refs not sent. A remote that cannot be listed is
+ * QS_REMOTE_FAILED. 0, or an error that stops everything (QS_ENOMEM,
+ * QS_EGIT reading our own repository).
+ */
+int qs__publish_plan(struct qs__publish_ctx *ctx, struct qs_publish_remote *r);
+
+/*
+ * Send what the plan of `r` says in one `git push --porcelain`
+ * (--atomic unless the remote says otherwise) and set each ref's status
+ * and the remote's result from git's report. Records nothing.
+ */
+int qs__publish_push(struct qs__publish_ctx *ctx, struct qs_publish_remote *r);
+
+/* The push command line of `r`'s plan, into r->command (for a dry run). */
+int qs__publish_command(struct qs_publish_remote *r);
+
+/* One line of git's standard error worth showing: the last "fatal:" or "error:" line, or the last. */
+const char *qs__publish_git_message(qs_buf *err);
+
+
+struct qs_publish_ref *qs__publish_add_ref(struct qs_publish_remote *r);
+
+/* The report's JSON (publish-report.c). */
+int qs__publish_json(qs_buf *out, const qs_publish *p);
+
+void qs__publish_remote_release(struct qs_publish_remote *r);
+
+#endif

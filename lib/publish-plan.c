@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The plan of one remote: which of the manifest's branches go there,
+ * what the remote has (git ls-remote, with the user's git setup, as the
+ * push will be), and what would be sent.
+ *
+ * Three ids decide each branch: ours (the manifest's tip), the remote's
+ * (R) and the last one we published there (P, recorded under
+ * refs/quiltsync/published/<remote>/; or the one a push in flight was
+ * sending, refs/quiltsync/publishing/, when we were killed before
+ * recording it).
+ * - R is ours: unchanged, nothing sent.
+ * - An append-only branch is sent without force: R must be an ancestor
+ *   of ours, checked here, before anything is sent (a refusal there
+ *   is the build's exit 7), unless the caller allows rewriting it.
+ * - Any other change is sent with --force-with-lease=<ref>:R, and only
+ *   when R is what we last published (or R and P are both absent): a
+ *   branch someone else pushed since is refused here, and one pushed
+ *   between this listing and the push is refused by git's lease.
+ * - The first publish to a remote has no record: what the remote has
+ *   then is taken as the starting point (quiltsync-publish(1) says so).
+ */
+#include "internal.h"
+#include "publish-internal.h"
+#include "git-exec.h"
+#include "strmap.h"
+
+struct qs_publish_ref *qs__publish_add_ref(struct qs_publish_remote *r)
+{
+	struct qs_publish_ref *ref;
+
+	if (QS_ARRAY_GROW(r->refs, r->alloc, r->nrefs + 1) < 0)
+		return NULL;
+	ref = &r->refs[r->nrefs++];
+	memset(ref, 0, sizeof(*ref));
+	return ref;
+}
+
+const char *qs__publish_git_message(qs_buf *err)
+{
+	const char *best = NULL, *last = NULL;
+	char *line, *next;
+
+	for (line = err->ptr; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!*line || !strncmp(line, "hint:", 5))
+			continue;
+		last = line;
+		if (!strncmp(line, "fatal:", 6) || !strncmp(line, "error:", 6))
+			best = line;
+	}
+	return best ? best : last ? last : "no message";
+}
+
+/* Whether the remote's config takes manifest branch `b`. */
+static int selected(const struct qs__publish_ctx *ctx,
+		    const struct qs__remote_conf *rc,
+		    const struct qs_manifest_branch *b)
+{
+	if (b->status == QS_MANIFEST_GONE || !b->tip || !b->publish)
+		return 0;
+	if (!rc->branches)
+		return 1;
+	for (size_t i = 0; i < rc->nbranches; i++) {
+		const struct qs__branch_conf *bc;
+
+		if (!strcmp(rc->branches[i], b->name))
+			return 1;
+		if (b->kind != QS_BRANCH_SERIES || !rc->per_series || !b->section)
+			continue;
+		bc = qs__config_branch(ctx->cfg, rc->branches[i]);
+		if (bc && bc->per_series && !strcmp(bc->section, b->section))
+			return 1;
+	}
+	return 0;
+}
+
+static int allowed_to_rewrite(const struct qs__publish_ctx *ctx, const char *name)
+{
+	for (const char *const *a = ctx->allow_rewrite; a && *a; a++)
+		if (!strcmp(*a, name))
+			return 1;
+	return 0;
+}
+
+/* The remote's branches: "refs/heads/x" -> their index in ids. */
+struct heads {
+	struct qs__strmap map;
+	char (*ids)[GIT_OID_HEXSZ + 1];
+	size_t n, alloc;
+};
+
+static const char *head_id(const struct heads *h, const char *ref)
+{
+	size_t *i = qs__strmap_get(&h->map, ref);
+
+	return i ? h->ids[*i] : NULL;
+}
+
+static int list_remote(struct qs__publish_ctx *ctx, struct qs_publish_remote *r,
+		       struct heads *heads)
+{
+	const char *argv[] = { "ls-remote", "--heads", "--", r->url, NULL };
+	qs_buf out = QS_BUF_INIT, err = QS_BUF_INIT;
+	int status, timed_out, ret;
+	char *line, *next;
+
+	if ((ret = qs__git_run_ex(&status, &out, &err, ctx->git_dir, argv, ctx->env,
+				  r->conf->timeout, &timed_out)) < 0)
+		goto done;
+	if (timed_out || status) {
+		r->result = QS_REMOTE_FAILED;
+		ret = timed_out ?
+			qs__set_text(&r->error, "cannot list the remote's branches: timed out after %d seconds",
+				     r->conf->timeout) :
+			qs__set_text(&r->error, "cannot list the remote's branches: %s",
+				     qs__publish_git_message(&err));
+		goto done;
+	}
+	for (line = out.ptr; *line; line = next) {
+		char *tab;
+
+		next = strchrnul(line, '\n');
+		if (*next)
+			*next++ = '\0';
+		if (!(tab = strchr(line, '\t')) || tab - line != GIT_OID_HEXSZ)
+			continue;
+		*tab = '\0';
+		if (QS_ARRAY_GROW(heads->ids, heads->alloc, heads->n + 1) < 0 ||
+		    qs__strmap_put(&heads->map, tab + 1, heads->n) < 0) {
+			ret = QS_ENOMEM;
+			goto done;
+		}
+		memcpy(heads->ids[heads->n++], line, GIT_OID_HEXSZ + 1);
+	}
+done:
+	qs_buf_release(&out);
+	qs_buf_release(&err);
+	return ret;
+}
+
+/* The id of `prefix`<remote>/<branch>, when there is one. */
+static int recorded(const struct qs__publish_ctx *ctx, git_oid *out,
+		    const char *prefix, const char *remote, const char *branch)
+{
+	qs_buf name = QS_BUF_INIT;
+	int err;
+
+	if (qs_buf_addf(&name, "%s%s/%s", prefix, remote, branch) < 0)
+		return QS_ENOMEM;
+	err = git_reference_name_to_id(out, ctx->repo, name.ptr);
+	qs_buf_release(&name);
+	if (err == GIT_ENOTFOUND)
+		return 0;
+	if (err < 0)
+		return qs__error_git("cannot read what was published");
+	return 1;
+}
+
+/* Whether `remote_hex` is a commit we published, or were publishing, there. */
+static int ours(const struct qs__publish_ctx *ctx, struct qs_publish_remote *r,
+		struct qs_publish_ref *ref, const git_oid *remote_id)
+{
+	git_oid pending;
+	int ret;
+
+	if (ref->has_published && git_oid_equal(&ref->published, remote_id))
+		return 1;
+	if ((ret = recorded(ctx, &pending, QS__PUBLISHING_PREFIX, r->name, ref->branch)) <= 0)
+		return ret;
+	return git_oid_equal(&pending, remote_id);
+}
+
+/* Refuse `ref` before anything is sent, with `result` for the remote. */
+static int refuse(struct qs_publish_remote *r, struct qs_publish_ref *ref,
+		  qs_remote_result result, const char *reason)
+{
+	ref->status = QS_REF_REFUSED;
+	if (qs__set_text(&ref->reason, "%s", reason) < 0)
+		return QS_ENOMEM;
+	/* an append-only refusal is the one a person must act on first */
+	if (r->result != QS_REMOTE_REWRITE)
+		r->result = result;
+	if (!r->error || result == QS_REMOTE_REWRITE)
+		return qs__set_text(&r->error, "%s: %s", ref->name, reason);
+	return 0;
+}
+
+static int plan_ref(struct qs__publish_ctx *ctx, struct qs_publish_remote *r,
+		    struct qs_publish_ref *ref, const char *remote_hex)
+{
+	git_oid new_id, remote_id;
+	int ret;
+
+	if (git_oid_fromstr(&new_id, ref->new) < 0)
+		return qs__error_git("bad id in the manifest");
+	if ((ret = recorded(ctx, &ref->published, QS__PUBLISHED_PREFIX, r->name,
+			    ref->branch)) < 0)
+		return ret;
+	ref->has_published = ret;
+	if (!remote_hex) {
+		ref->action = QS_REF_CREATE;
+		/* a branch we published, deleted there since: someone else did that */
+		if (ref->has_published && !ref->append_only)
+			return refuse(r, ref, QS_REMOTE_LEASE,
+				      "deleted on the remote by someone else since the last publish");
+		if (qs__set_text(&ref->refspec, "%s:%s", ref->new, ref->name) < 0 ||
+		    (!ref->append_only && qs__set_text(&ref->lease, "%s", "") < 0))
+			return QS_ENOMEM;
+		return 0;
+	}
+	ref->has_old = 1;
+	memcpy(ref->old, remote_hex, GIT_OID_HEXSZ + 1);
+	if (git_oid_fromstr(&remote_id, remote_hex) < 0)
+		return qs__error_set(QS_EGIT, "ls-remote gave a bad id for '%s'", ref->name);
+	if (git_oid_equal(&remote_id, &new_id)) {
+		ref->action = QS_REF_UNCHANGED;
+		return 0;
+	}
+	ref->action = QS_REF_UPDATE;
+	if (qs__set_text(&ref->refspec, "%s:%s", ref->new, ref->name) < 0)
+		return QS_ENOMEM;
+	if (ref->append_only && !allowed_to_rewrite(ctx, ref->branch)) {
+		/* the remote's commit must be one of ours, below our tip */
+		int desc = git_graph_descendant_of(ctx->repo, &new_id, &remote_id);
+
+		if (desc == 1)
+			return 0;
+		return refuse(r, ref, QS_REMOTE_REWRITE,
+			      desc == 0 ? "append-only branch would not fast-forward (the remote has commits ours does not)" :
+			      "append-only branch would not fast-forward (the remote's commit is not in this repository)");
+	}
+	/* a rebuilt branch, or an append-only one allowed to rewrite: leased */
+	if (ref->has_published || !ref->append_only) {
+		if ((ret = ours(ctx, r, ref, &remote_id)) < 0)
+			return ret;
+		if (!ret && ref->has_published)
+			return refuse(r, ref, QS_REMOTE_LEASE,
+				      "someone else pushed to it since the last publish");
+	}
+	return qs__set_text(&ref->lease, "%s", remote_hex);
+}
+
+int qs__publish_plan(struct qs__publish_ctx *ctx, struct qs_publish_remote *r)
+{
+	struct heads heads;
+	size_t i;
+	int ret = 0;
+
+	memset(&heads, 0, sizeof(heads));
+	for (i = 0; i < ctx->manifest->nbranches; i++) {
+		const struct qs_manifest_branch *b = &ctx->manifest->branches[i];
+		struct qs_publish_ref *ref;
+
+		if (!selected(ctx, r->conf, b))
+			continue;
+		if (!(ref = qs__publish_add_ref(r)) ||
+		    qs__set_text(&ref->branch, "%s", b->name) < 0 ||
+		    qs__set_text(&ref->name, "refs/heads/%s", b->name) < 0) {
+			ret = QS_ENOMEM;
+			goto done;
+		}
+		memcpy(ref->new, b->tip, GIT_OID_HEXSZ + 1);
+		ref->append_only = b->mode == QS_BRANCH_APPEND;
+	}
+	if ((ret = list_remote(ctx, r, &heads)) < 0 || r->result == QS_REMOTE_FAILED)
+		goto done;
+	for (i = 0; i < r->nrefs; i++)
+		if ((ret = plan_ref(ctx, r, &r->refs[i],
+				    head_id(&heads, r->refs[i].name))) < 0)
+			goto done;
+	if (r->result != QS_REMOTE_PUBLISHED) {
+		for (i = 0; i < r->nrefs; i++)
+			if (r->refs[i].action != QS_REF_UNCHANGED &&
+			    r->refs[i].status == QS_REF_OK)
+				r->refs[i].status = QS_REF_NOT_SENT;
+		goto done;
+	}
+	r->result = QS_REMOTE_UNCHANGED;
+	for (i = 0; i < r->nrefs; i++)
+		if (r->refs[i].action != QS_REF_UNCHANGED)
+			r->result = QS_REMOTE_PUBLISHED;
+done:
+	qs__strmap_clear(&heads.map);
+	free(heads.ids);
+	return ret;
+}
