@@ -24,6 +24,8 @@ enum {
 	QS_EXIT_SYSTEM = 6,    /* repository, file system or memory failure */
 	QS_EXIT_REWRITE = 7,   /* an append-only branch would be rewritten */
 	QS_EXIT_MOVED = 8,     /* a branch moved while the build ran: nothing written */
+	QS_EXIT_LEASE = 9,     /* publish: someone else pushed to a remote's branch: nothing of it moved */
+	QS_EXIT_REMOTE = 10,   /* publish: a remote failed (unreachable, hook, timeout): nothing of it moved */
 };
 
 typedef enum {
@@ -123,5 +125,14 @@ int cmd_build(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_resolve(int argc, char **argv);
 int cmd_which(int argc, char **argv);
+int cmd_publish(int argc, char **argv);
+
+/*
+ * Publish to `remotes` (NULL: all) and print the report as
+ * quiltsync-publish(1) says; the exit code.
+ */
+int cli_publish(const qs_config *cfg, const char *const *remotes,
+		const char *const *allow_rewrite, int dry_run, int wait,
+		int json, int quiet);
 
 #endif

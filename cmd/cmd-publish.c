@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * quiltsync publish: push the branches of the last build to the
+ * config's remotes (qs_publish_run()), and say what became of each
+ * remote and ref: on the terminal, as JSON, or, with -q, one line per
+ * failure on stderr, which is what cron mails. Output and exit codes are
+ * documented in quiltsync-publish(1).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char usage[] =
+	"quiltsync publish [-c FILE] [REMOTE...] [--dry-run] [--allow-rewrite BRANCH...] "
+	"[--wait SECONDS] [--json] [-q]";
+
+struct run {
+	int show_progress, drawn;
+};
+
+static void draw_progress(const char *remote, qs_publish_stage stage, size_t refs,
+			  void *payload)
+{
+	struct run *run = payload;
+
+	if (!run->show_progress)
+		return;
+	if (stage == QS_PUBLISH_STAGE_LIST)
+		fprintf(stderr, "\r%s: asking what it has...\033[K", remote);
+	else if (stage == QS_PUBLISH_STAGE_PUSH)
+		fprintf(stderr, "\r%s: pushing %zu ref%s...\033[K", remote, refs,
+			refs == 1 ? "" : "s");
+	else
+		fputs("\r\033[K", stderr);
+	run->drawn = stage != QS_PUBLISH_STAGE_DONE;
+}
+
+static const char *short_id(const char *hex, char *buf)
+{
+	if (!hex)
+		return "-";
+	memcpy(buf, hex, 12);
+	buf[12] = '\0';
+	return buf;
+}
+
+static void print_ref(FILE *out, const qs_publish_ref *ref, int dry_run)
+{
+	const char *name = qs_publish_ref_name(ref) + strlen("refs/heads/");
+	qs_ref_status st = qs_publish_ref_status(ref);
+	char a[16], b[16];
+	const char *what;
+
+	switch (st) {
+	case QS_REF_REFUSED:
+		what = "refused";
+		break;
+	case QS_REF_REJECTED:
+		what = "rejected";
+		break;
+	case QS_REF_NOT_SENT:
+		what = "not sent";
+		break;
+	default:
+		what = qs_publish_ref_action(ref) == QS_REF_CREATE ?
+			(dry_run ? "create" : "created") :
+			(dry_run ? "update" : "updated");
+		break;
+	}
+	fprintf(out, "  %-9s %s %s -> %s", what, name,
+		short_id(qs_publish_ref_old(ref), a), short_id(qs_publish_ref_new(ref), b));
+	if (qs_publish_ref_append_only(ref) && !qs_publish_ref_lease(ref))
+		fputs(" (append-only, fast-forward)", out);
+	if (qs_publish_ref_reason(ref))
+		fprintf(out, ": %s", qs_publish_ref_reason(ref));
+	fputc('\n', out);
+	if (dry_run && st == QS_REF_OK) {
+		fprintf(out, "            refspec %s", qs_publish_ref_refspec(ref));
+		if (qs_publish_ref_lease(ref))
+			fprintf(out, ", lease %s",
+				*qs_publish_ref_lease(ref) ? qs_publish_ref_lease(ref) :
+				"(must not exist)");
+		fputc('\n', out);
+	}
+}
+
+static void print_human(FILE *out, const qs_publish *p)
+{
+	int dry_run = qs_publish_dry_run(p);
+
+	if (qs_publish_recovered_refs(p))
+		fprintf(out, "finished %zu ref update%s a killed build left\n",
+			qs_publish_recovered_refs(p),
+			qs_publish_recovered_refs(p) == 1 ? "" : "s");
+	for (size_t i = 0; i < qs_publish_remote_count(p); i++) {
+		const qs_publish_remote *r = qs_publish_remote_byindex(p, i);
+		size_t unchanged = 0, n = qs_publish_ref_count(r);
+		qs_remote_result res = qs_publish_remote_result(r);
+
+		fprintf(out, "%s (%s): ", qs_publish_remote_name(r), qs_publish_remote_url(r));
+		if (res == QS_REMOTE_PUBLISHED)
+			fputs(dry_run ? "would publish\n" : "published\n", out);
+		else if (res == QS_REMOTE_UNCHANGED)
+			fputs("up to date, nothing sent\n", out);
+		else
+			fprintf(out, "FAILED, nothing of it changed: %s\n",
+				qs_publish_remote_error(r));
+		for (size_t k = 0; k < n; k++) {
+			const qs_publish_ref *ref = qs_publish_ref_byindex(r, k);
+
+			if (qs_publish_ref_action(ref) == QS_REF_UNCHANGED)
+				unchanged++;
+			else
+				print_ref(out, ref, dry_run);
+		}
+		if (unchanged)
+			fprintf(out, "  %zu unchanged\n", unchanged);
+		if (dry_run && qs_publish_remote_command(r))
+			fprintf(out, "  would run: %s\n", qs_publish_remote_command(r));
+	}
+}
+
+/* With -q: one line per failed remote, the ref first when one is the cause. */
+static void print_failures(const qs_publish *p)
+{
+	for (size_t i = 0; i < qs_publish_remote_count(p); i++) {
+		const qs_publish_remote *r = qs_publish_remote_byindex(p, i);
+		qs_remote_result res = qs_publish_remote_result(r);
+
+		if (res != QS_REMOTE_PUBLISHED && res != QS_REMOTE_UNCHANGED)
+			cli_error("publish to '%s' failed, nothing of it changed: %s",
+				  qs_publish_remote_name(r), qs_publish_remote_error(r));
+	}
+}
+
+/*
+ * The exit code of the remote that failed worst: a refused rewrite asks
+ * a person to decide, a lease to look at who pushed, a failure maybe
+ * only for the next run.
+ */
+static int exit_code(const qs_publish *p)
+{
+	int rewrite = 0, lease = 0, failed = 0;
+
+	for (size_t i = 0; i < qs_publish_remote_count(p); i++) {
+		switch (qs_publish_remote_result(qs_publish_remote_byindex(p, i))) {
+		case QS_REMOTE_REWRITE:
+			rewrite = 1;
+			break;
+		case QS_REMOTE_LEASE:
+			lease = 1;
+			break;
+		case QS_REMOTE_FAILED:
+			failed = 1;
+			break;
+		default:
+			break;
+		}
+	}
+	return rewrite ? QS_EXIT_REWRITE : lease ? QS_EXIT_LEASE :
+	       failed ? QS_EXIT_REMOTE : QS_EXIT_OK;
+}
+
+int cli_publish(const qs_config *cfg, const char *const *remotes,
+		const char *const *allow_rewrite, int dry_run, int wait,
+		int json, int quiet)
+{
+	qs_publish_options opts = QS_PUBLISH_OPTIONS_INIT;
+	qs_publish *p = NULL;
+	char *text = NULL;
+	struct run run = { 0, 0 };
+	int ret;
+
+	opts.flags = dry_run ? QS_PUBLISH_DRY_RUN : 0;
+	opts.wait_seconds = wait;
+	opts.remotes = remotes;
+	opts.allow_rewrite = allow_rewrite;
+	run.show_progress = !quiet && !json && isatty(STDERR_FILENO);
+	opts.progress = draw_progress;
+	opts.payload = &run;
+	ret = qs_publish_run(&p, cfg, &opts);
+	if (run.drawn)
+		fputs("\r\033[K", stderr);
+	if (ret < 0)
+		return cli_fail();
+	if (json) {
+		if (qs_publish_report_json(&text, p) < 0) {
+			qs_publish_free(p);
+			return cli_fail();
+		}
+		fputs(text, stdout);
+		free(text);
+	} else if (quiet) {
+		print_failures(p);
+	} else {
+		print_human(stdout, p);
+	}
+	ret = exit_code(p);
+	qs_publish_free(p);
+	return ret;
+}
+
+int cmd_publish(int argc, char **argv)
+{
+	const char *config_path = NULL;
+	struct cli_list allow_rewrite = { NULL, 0 };
+	int dry_run = 0, json = 0, quiet = 0, wait = 0, nargs = 0, ret;
+	qs_config *cfg = NULL;
+	const struct cli_opt options[] = {
+		{ CLI_OPT_STRING, 'c', "config", &config_path, "FILE",
+		  "the config (default: ./quiltsync.yaml)", 0 },
+		{ CLI_OPT_FLAG, 'n', "dry-run", &dry_run, NULL,
+		  "ask the remotes and print the refspecs and leases; send nothing", 0 },
+		{ CLI_OPT_LIST, 0, "allow-rewrite", &allow_rewrite, "BRANCH",
+		  "publish this append-only branch even if the remote's commit "
+		  "is not in it (repeatable)", 0 },
+		{ CLI_OPT_INT, 0, "wait", &wait, "SECONDS",
+		  "wait this long for a build's lock (default 0)", 0 },
+		{ CLI_OPT_FLAG, 0, "json", &json, NULL,
+		  "print the report as JSON (see quiltsync-publish(1))", 0 },
+		{ CLI_OPT_FLAG, 'q', "quiet", &quiet, NULL,
+		  "nothing on success; one line per failed remote on stderr", 0 },
+		{ CLI_OPT_END, 0, NULL, NULL, NULL, NULL, 0 },
+	};
+
+	ret = cli_parse_options(argc, argv, options, usage,
+				"Push the branches of the last build to the config's remotes, "
+				"each in one atomic push of what changed.", &nargs);
+	if (ret) {
+		ret = ret > 0 ? QS_EXIT_OK : QS_EXIT_USAGE;
+		goto done;
+	}
+	if (wait < -1) {
+		cli_error("--wait must not be negative");
+		ret = QS_EXIT_USAGE;
+		goto done;
+	}
+	argv[nargs] = NULL;
+	cli_tune_libgit2();
+	if ((ret = cli_load_config(&cfg, config_path)) != 0)
+		goto done;
+	ret = cli_publish(cfg, nargs ? (const char *const *)argv : NULL,
+			  allow_rewrite.items, dry_run, wait, json, quiet);
+done:
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_error("cannot write the output: %s", strerror(errno));
+		ret = QS_EXIT_SYSTEM;
+	}
+	qs_config_free(cfg);
+	free(allow_rewrite.items);
+	return ret;
+}
