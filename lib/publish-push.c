@@ -135,7 +135,12 @@ static int read_porcelain(struct qs_publish_remote *r, char *out, int *stale,
 			ref->status = QS_REF_OK;
 			continue;
 		}
-		if (strstr(tab2 + 1, "(atomic push failed)")) {
+		/*
+		 * git's words for "another ref failed": the client's "atomic
+		 * push failed", receive-pack's "atomic push failure"
+		 */
+		if (strstr(tab2 + 1, "(atomic push fail") ||
+		    strstr(tab2 + 1, "(atomic transaction fail")) {
 			ref->status = QS_REF_NOT_SENT;
 			continue;
 		}
