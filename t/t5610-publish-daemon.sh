@@ -47,7 +47,8 @@ test_expect_success 'the push cut off in the middle: nothing moves (exit 10)' '
 	#!/bin/sh
 	echo \$\$ >"$TRASH/pids/hook"
 	echo \$PPID >"$TRASH/pids/receive-pack"
-	sleep 30
+	sleep 30 & echo \$! >"$TRASH/pids/sleep"
+	wait
 	exit 1
 	HOOK
 	chmod +x srv/pub.git/hooks/pre-receive &&
@@ -55,7 +56,8 @@ test_expect_success 'the push cut off in the middle: nothing moves (exit 10)' '
 	change_series a &&
 	{ quiltsync publish -c demo-a/quiltsync.yaml >out 2>&1; echo $? >rc; } &
 	wait_for_file "$TRASH/pids/receive-pack" &&
-	stop_server receive-pack && stop_server daemon && stop_server hook &&
+	stop_server receive-pack && stop_server daemon &&
+	wait_for_file "$TRASH/pids/sleep" && stop_server sleep && stop_server hook &&
 	wait &&
 	test "$(cat rc)" -eq 10 &&
 	test_grep -q "FAILED, nothing of it changed" out &&
@@ -83,7 +85,8 @@ test_expect_success 'a server that hangs: stopped after the timeout, nothing mov
 	cat >srv/pub.git/hooks/pre-receive <<-HOOK &&
 	#!/bin/sh
 	echo \$\$ >"$TRASH/pids/hook"
-	sleep 8
+	sleep 8 & echo \$! >"$TRASH/pids/sleep"
+	wait
 	exit 1
 	HOOK
 	chmod +x srv/pub.git/hooks/pre-receive &&
@@ -93,7 +96,7 @@ test_expect_success 'a server that hangs: stopped after the timeout, nothing mov
 	test_expect_code 10 quiltsync publish -q -c demo-a/quiltsync.yaml 2>err &&
 	test $(( $(date +%s) - start )) -lt 8 &&
 	test_grep -q "git push timed out after 3 seconds" err &&
-	stop_server hook &&
+	stop_server sleep && stop_server hook &&
 	remote_heads "$URL" >after &&
 	test_cmp before after
 '
