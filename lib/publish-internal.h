@@ -93,7 +93,10 @@ int qs__publish_push(struct qs__publish_ctx *ctx, struct qs_publish_remote *r);
 /* The push command line of `r`'s plan, into r->command (for a dry run). */
 int qs__publish_command(struct qs_publish_remote *r);
 
-/* One line of git's standard error worth showing: the last "fatal:" or "error:" line, or the last. */
+/*
+ * One line of git's standard error worth showing (what ssh or the
+ * server said, then git's fatal or error), made in `err` and returned.
+ */
 const char *qs__publish_git_message(qs_buf *err);
 
 

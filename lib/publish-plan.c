@@ -38,20 +38,32 @@ struct qs_publish_ref *qs__publish_add_ref(struct qs_publish_remote *r)
 
 const char *qs__publish_git_message(qs_buf *err)
 {
-	const char *best = NULL, *last = NULL;
+	qs_buf msg = QS_BUF_INIT;
 	char *line, *next;
+	int n = 0;
 
-	for (line = err->ptr; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
+	/*
+	 * What ssh or the server said comes before git's own "fatal:
+	 * Could not read from remote repository": up to three lines, to the
+	 * first fatal or error, hints left out.
+	 */
+	for (line = err->ptr; line && *line && n < 3; line = next) {
+		next = strchrnul(line, '\n');
+		if (*next)
 			*next++ = '\0';
 		if (!*line || !strncmp(line, "hint:", 5))
 			continue;
-		last = line;
+		qs_buf_addf(&msg, "%s%s", n++ ? "; " : "", line);
 		if (!strncmp(line, "fatal:", 6) || !strncmp(line, "error:", 6))
-			best = line;
+			break;
 	}
-	return best ? best : last ? last : "no message";
+	if (!n || qs_buf_oom(&msg)) {
+		qs_buf_release(&msg);
+		return "no message";
+	}
+	qs_buf_release(err);
+	*err = msg;
+	return err->ptr;
 }
 
 /* Whether the remote's config takes manifest branch `b`. */
