@@ -128,11 +128,17 @@ int cmd_which(int argc, char **argv);
 int cmd_publish(int argc, char **argv);
 
 /*
- * Publish to `remotes` (NULL: all) and print the report as
- * quiltsync-publish(1) says; the exit code.
+ * Publishing, shared with build --publish: fill `opts` (the progress
+ * line drawn on stderr when `show_progress`, its state in
+ * `progress_state`, a struct cli_publish_progress), and print a report
+ * as quiltsync-publish(1) says, returning its exit code.
  */
-int cli_publish(const qs_config *cfg, const char *const *remotes,
-		const char *const *allow_rewrite, int dry_run, int wait,
-		int json, int quiet);
+struct cli_publish_progress {
+	int show_progress, drawn;
+};
+void cli_publish_options(qs_publish_options *opts, const char *const *remotes,
+			 const char *const *allow_rewrite, int dry_run, int wait,
+			 int show_progress, void *progress_state);
+int cli_publish_report(const qs_publish *p, int json, int quiet);
 
 #endif

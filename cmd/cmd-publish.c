@@ -17,14 +17,11 @@ static const char usage[] =
 	"quiltsync publish [-c FILE] [REMOTE...] [--dry-run] [--allow-rewrite BRANCH...] "
 	"[--wait SECONDS] [--json] [-q]";
 
-struct run {
-	int show_progress, drawn;
-};
 
 static void draw_progress(const char *remote, qs_publish_stage stage, size_t refs,
 			  void *payload)
 {
-	struct run *run = payload;
+	struct cli_publish_progress *run = payload;
 
 	if (!run->show_progress)
 		return;
@@ -164,33 +161,13 @@ static int exit_code(const qs_publish *p)
 	       failed ? QS_EXIT_REMOTE : QS_EXIT_OK;
 }
 
-int cli_publish(const qs_config *cfg, const char *const *remotes,
-		const char *const *allow_rewrite, int dry_run, int wait,
-		int json, int quiet)
+int cli_publish_report(const qs_publish *p, int json, int quiet)
 {
-	qs_publish_options opts = QS_PUBLISH_OPTIONS_INIT;
-	qs_publish *p = NULL;
 	char *text = NULL;
-	struct run run = { 0, 0 };
-	int ret;
 
-	opts.flags = dry_run ? QS_PUBLISH_DRY_RUN : 0;
-	opts.wait_seconds = wait;
-	opts.remotes = remotes;
-	opts.allow_rewrite = allow_rewrite;
-	run.show_progress = !quiet && !json && isatty(STDERR_FILENO);
-	opts.progress = draw_progress;
-	opts.payload = &run;
-	ret = qs_publish_run(&p, cfg, &opts);
-	if (run.drawn)
-		fputs("\r\033[K", stderr);
-	if (ret < 0)
-		return cli_fail();
 	if (json) {
-		if (qs_publish_report_json(&text, p) < 0) {
-			qs_publish_free(p);
+		if (qs_publish_report_json(&text, p) < 0)
 			return cli_fail();
-		}
 		fputs(text, stdout);
 		free(text);
 	} else if (quiet) {
@@ -198,7 +175,39 @@ int cli_publish(const qs_config *cfg, const char *const *remotes,
 	} else {
 		print_human(stdout, p);
 	}
-	ret = exit_code(p);
+	return exit_code(p);
+}
+
+void cli_publish_options(qs_publish_options *opts, const char *const *remotes,
+			 const char *const *allow_rewrite, int dry_run, int wait,
+			 int show_progress, void *progress_state)
+{
+	opts->flags = dry_run ? QS_PUBLISH_DRY_RUN : 0;
+	opts->wait_seconds = wait;
+	opts->remotes = remotes;
+	opts->allow_rewrite = allow_rewrite;
+	((struct cli_publish_progress *)progress_state)->show_progress = show_progress;
+	opts->progress = draw_progress;
+	opts->payload = progress_state;
+}
+
+static int publish(const qs_config *cfg, const char *const *remotes,
+		   const char *const *allow_rewrite, int dry_run, int wait,
+		   int json, int quiet)
+{
+	qs_publish_options opts = QS_PUBLISH_OPTIONS_INIT;
+	qs_publish *p = NULL;
+	struct cli_publish_progress run = { 0, 0 };
+	int ret;
+
+	cli_publish_options(&opts, remotes, allow_rewrite, dry_run, wait,
+			    !quiet && !json && isatty(STDERR_FILENO), &run);
+	ret = qs_publish_run(&p, cfg, &opts);
+	if (run.drawn)
+		fputs("\r\033[K", stderr);
+	if (ret < 0)
+		return cli_fail();
+	ret = cli_publish_report(p, json, quiet);
 	qs_publish_free(p);
 	return ret;
 }
@@ -242,7 +251,7 @@ int cmd_publish(int argc, char **argv)
 	cli_tune_libgit2();
 	if ((ret = cli_load_config(&cfg, config_path)) != 0)
 		goto done;
-	ret = cli_publish(cfg, nargs ? (const char *const *)argv : NULL,
+	ret = publish(cfg, nargs ? (const char *const *)argv : NULL,
 			  allow_rewrite.items, dry_run, wait, json, quiet);
 done:
 	if (fflush(stdout) != 0 || ferror(stdout)) {

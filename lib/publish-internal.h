@@ -102,6 +102,19 @@ const char *qs__publish_git_message(qs_buf *err);
 
 struct qs_publish_ref *qs__publish_add_ref(struct qs_publish_remote *r);
 
+/*
+ * The checks of qs_publish_run before anything is done: options
+ * version, remotes named, allow_rewrite. 0, QS_EINVAL or QS_ECONFIG.
+ */
+int qs__publish_check(const qs_config *cfg, const qs_publish_options *opts);
+
+/*
+ * qs_publish_run for a caller that holds the build lock of `repo` and
+ * has finished any journal (a build, for build --publish).
+ */
+int qs__publish_locked(qs_publish **out, const qs_config *cfg,
+		       const qs_publish_options *opts, git_repository *repo);
+
 /* The report's JSON (publish-report.c). */
 int qs__publish_json(qs_buf *out, const qs_publish *p);
 

@@ -168,18 +168,11 @@ static int pick_remotes(qs_publish *p, const qs_config *cfg, const char *const *
 {
 	size_t n = 0, i;
 
-	if (!cfg->nremotes)
-		return qs__error_set(QS_ECONFIG, "%s: no remotes to publish to (quiltsync.yaml(5), REMOTES)",
-				     cfg->path ? cfg->path : QS_CONFIG_DEFAULT_NAME);
-	for (i = 0; names && names[i]; i++) {
-		if (!qs__config_remote(cfg, names[i]))
-			return qs__error_set(QS_EINVAL, "no remote named '%s' in %s", names[i],
-					     cfg->path ? cfg->path : QS_CONFIG_DEFAULT_NAME);
-		for (size_t j = 0; j < i; j++)
-			if (!strcmp(names[j], names[i]))
-				return qs__error_set(QS_EINVAL, "remote '%s' is named twice", names[i]);
-	}
-	n = names ? i : cfg->nremotes;
+	/* qs__publish_check said every name is a remote of the config */
+	while (names && names[n])
+		n++;
+	if (!names)
+		n = cfg->nremotes;
 	if (!(p->remotes = qs__calloc(n ? n : 1, sizeof(*p->remotes))))
 		return QS_ENOMEM;
 	for (i = 0; i < n; i++) {
@@ -215,13 +208,97 @@ static int check_no_journal(git_repository *repo)
 	return ret;
 }
 
+int qs__publish_check(const qs_config *cfg, const qs_publish_options *opts)
+{
+	if (opts->version != QS_PUBLISH_OPTIONS_VERSION)
+		return qs__error_set(QS_EINVAL, "qs_publish_run: unknown options version %u",
+				     opts->version);
+	if (!cfg->nremotes)
+		return qs__error_set(QS_ECONFIG, "%s: no remotes to publish to (quiltsync.yaml(5), REMOTES)",
+				     cfg->path ? cfg->path : QS_CONFIG_DEFAULT_NAME);
+	for (size_t i = 0; opts->remotes && opts->remotes[i]; i++) {
+		if (!qs__config_remote(cfg, opts->remotes[i]))
+			return qs__error_set(QS_EINVAL, "no remote named '%s' in %s",
+					     opts->remotes[i],
+					     cfg->path ? cfg->path : QS_CONFIG_DEFAULT_NAME);
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(opts->remotes[j], opts->remotes[i]))
+				return qs__error_set(QS_EINVAL, "remote '%s' is named twice",
+						     opts->remotes[i]);
+	}
+	return check_allow_rewrite(cfg, opts->allow_rewrite);
+}
+
+/* Everything after the lock and the journal: the manifest, then each remote. */
+static int publish_all(qs_publish *p, struct qs__publish_ctx *ctx,
+		       const qs_publish_options *opts)
+{
+	qs_manifest *manifest = NULL;
+	int ret;
+
+	if ((ret = qs_manifest_load(&manifest, ctx->git_dir, NULL,
+				    QS_MANIFEST_BRANCHES_ONLY)) < 0 ||
+	    (ret = ssh_setup(ctx)) < 0)
+		goto done;
+	ctx->manifest = manifest;
+	memcpy(p->manifest, manifest->id, sizeof(p->manifest));
+	for (size_t i = 0; i < p->nremotes; i++)
+		if ((ret = publish_remote(ctx, &p->remotes[i], opts)) < 0)
+			goto done;
+done:
+	ctx->manifest = NULL;
+	qs_manifest_free(manifest);
+	return ret;
+}
+
+/* A context and an empty report for `cfg` and `opts` (checked). */
+static int prepare(qs_publish **out, struct qs__publish_ctx *ctx,
+		   const qs_config *cfg, const qs_publish_options *opts)
+{
+	qs_publish *p;
+	int ret;
+
+	memset(ctx, 0, sizeof(*ctx));
+	if (!(p = qs__calloc(1, sizeof(*p))))
+		return QS_ENOMEM;
+	p->dry_run = ctx->dry_run = !!(opts->flags & QS_PUBLISH_DRY_RUN);
+	ctx->cfg = cfg;
+	ctx->allow_rewrite = opts->allow_rewrite;
+	if ((ret = pick_remotes(p, cfg, opts->remotes)) < 0) {
+		qs_publish_free(p);
+		return ret;
+	}
+	*out = p;
+	return 0;
+}
+
+int qs__publish_locked(qs_publish **out, const qs_config *cfg,
+		       const qs_publish_options *opts, git_repository *repo)
+{
+	struct qs__publish_ctx ctx;
+	qs_publish *p = NULL;
+	int ret;
+
+	*out = NULL;
+	if ((ret = qs__publish_check(cfg, opts)) < 0 ||
+	    (ret = prepare(&p, &ctx, cfg, opts)) < 0)
+		return ret;
+	ctx.repo = repo;
+	ctx.git_dir = git_repository_commondir(repo);
+	if ((ret = publish_all(p, &ctx, opts)) < 0) {
+		qs_publish_free(p);
+		return ret;
+	}
+	*out = p;
+	return 0;
+}
+
 int qs_publish_run(qs_publish **out, const qs_config *cfg,
 		   const qs_publish_options *opts)
 {
 	qs_publish_options defaults = QS_PUBLISH_OPTIONS_INIT;
 	struct qs__publish_ctx ctx;
 	struct qs__lock *lock = NULL;
-	qs_manifest *manifest = NULL;
 	qs_publish *p = NULL;
 	int ret;
 
@@ -232,18 +309,9 @@ int qs_publish_run(qs_publish **out, const qs_config *cfg,
 		return qs__error_set(QS_EINVAL, "qs_publish_run: config is NULL");
 	if (!opts)
 		opts = &defaults;
-	if (opts->version != QS_PUBLISH_OPTIONS_VERSION)
-		return qs__error_set(QS_EINVAL, "qs_publish_run: unknown options version %u",
-				     opts->version);
 	memset(&ctx, 0, sizeof(ctx));
-	if ((ret = check_allow_rewrite(cfg, opts->allow_rewrite)) < 0)
-		return ret;
-	if (!(p = qs__calloc(1, sizeof(*p))))
-		return QS_ENOMEM;
-	p->dry_run = ctx.dry_run = !!(opts->flags & QS_PUBLISH_DRY_RUN);
-	ctx.cfg = cfg;
-	ctx.allow_rewrite = opts->allow_rewrite;
-	if ((ret = pick_remotes(p, cfg, opts->remotes)) < 0 ||
+	if ((ret = qs__publish_check(cfg, opts)) < 0 ||
+	    (ret = prepare(&p, &ctx, cfg, opts)) < 0 ||
 	    (ret = qs__git_init()) < 0)
 		goto done;
 	if (git_repository_open_ext(&ctx.repo, cfg->repository,
@@ -260,20 +328,11 @@ int qs_publish_run(qs_publish **out, const qs_config *cfg,
 		ret = check_no_journal(ctx.repo);
 	else
 		ret = qs__refs_recover(ctx.repo, &p->recovered);
-	if (ret < 0 ||
-	    (ret = qs_manifest_load(&manifest, ctx.git_dir, NULL,
-				    QS_MANIFEST_BRANCHES_ONLY)) < 0 ||
-	    (ret = ssh_setup(&ctx)) < 0)
+	if (ret < 0 || (ret = publish_all(p, &ctx, opts)) < 0)
 		goto done;
-	ctx.manifest = manifest;
-	memcpy(p->manifest, manifest->id, sizeof(p->manifest));
-	for (size_t i = 0; i < p->nremotes; i++)
-		if ((ret = publish_remote(&ctx, &p->remotes[i], opts)) < 0)
-			goto done;
 	*out = p;
 	p = NULL;
 done:
-	qs_manifest_free(manifest);
 	qs__lock_release(lock);
 	git_repository_free(ctx.repo);
 	qs_publish_free(p);

@@ -3,9 +3,11 @@
 # stopped (by the pids they wrote) when the test file exits.
 
 # publish_demo NAME URL: the demo of new_demo NAME, built, with one remote
-# "pub" at URL (more remotes: add_remote).
+# "pub" at URL instead of the demo's (more remotes: add_remote), last
+# in the file.
 publish_demo() {
 	new_demo "$1" &&
+	sed -i '/^remotes:/,/^[a-z]/{/^[a-z]/!d;/^remotes:/d}' "demo-$1/quiltsync.yaml" &&
 	printf 'remotes:\n  - name: pub\n    url: %s\n' "$2" >>"demo-$1/quiltsync.yaml" &&
 	quiltsync build -q -c "demo-$1/quiltsync.yaml"
 }

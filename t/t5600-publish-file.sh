@@ -229,4 +229,34 @@ test_expect_success 'a build that holds the lock: publish waits or says so (exit
 	quiltsync publish -q --wait 10 -c demo-a/quiltsync.yaml pub
 '
 
+test_expect_success 'build --publish: build, then publish under the same lock' '
+	git init -q --bare pub-b.git &&
+	new_demo b &&
+	sed -i "s|^    url: ../../build/demo/public.git.*|    url: ../pub-b.git|" demo-b/quiltsync.yaml &&
+	test_grep -q "url: ../pub-b.git" demo-b/quiltsync.yaml &&
+	quiltsync build -q --publish -c demo-b/quiltsync.yaml >out 2>err &&
+	test_must_be_empty out &&
+	test_must_be_empty err &&
+	local_heads b >expect &&
+	remote_heads "$TRASH/pub-b.git" >actual &&
+	test_cmp expect actual &&
+	sed -i "/^Signed-off-by: Dae-jung Park/i Reviewed-by: SeongJae Park <sj@kernel.org>" \
+		demo-b/patches/mm-damon-document-quota-goal.patch &&
+	quiltsync build --publish --json -c demo-b/quiltsync.yaml >json &&
+	test "$(jq -s length json)" -eq 2 &&
+	test "$(jq -s -r ".[1].remotes[0].result" json)" = published &&
+	test "$(jq -s "[.[1].remotes[0].refs[] | select(.action == \"update\")] | length" json)" -eq 3 &&
+	local_heads b >expect &&
+	remote_heads "$TRASH/pub-b.git" >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'build --publish --dry-run: exit 2, nothing built or sent' '
+	remote_heads "$TRASH/pub-b.git" >before &&
+	test_expect_code 2 quiltsync build --publish --dry-run -c demo-b/quiltsync.yaml 2>err &&
+	test_grep -q "cannot go with --dry-run" err &&
+	remote_heads "$TRASH/pub-b.git" >after &&
+	test_cmp before after
+'
+
 test_done
