@@ -62,9 +62,20 @@ static void print_ref(FILE *out, const qs_publish_ref *ref, int dry_run)
 		what = "not sent";
 		break;
 	default:
-		what = qs_publish_ref_action(ref) == QS_REF_CREATE ?
-			(dry_run ? "create" : "created") :
-			(dry_run ? "update" : "updated");
+		switch (qs_publish_ref_action(ref)) {
+		case QS_REF_CREATE:
+			what = dry_run ? "create" : "created";
+			break;
+		case QS_REF_DELETE:
+			what = dry_run ? "delete" : "deleted";
+			break;
+		case QS_REF_UNCHANGED:
+			what = "kept";
+			break;
+		default:
+			what = dry_run ? "update" : "updated";
+			break;
+		}
 		break;
 	}
 	fprintf(out, "  %-9s %s %s -> %s", what, name,
@@ -74,7 +85,7 @@ static void print_ref(FILE *out, const qs_publish_ref *ref, int dry_run)
 	if (qs_publish_ref_reason(ref))
 		fprintf(out, ": %s", qs_publish_ref_reason(ref));
 	fputc('\n', out);
-	if (dry_run && st == QS_REF_OK) {
+	if (dry_run && st == QS_REF_OK && qs_publish_ref_refspec(ref)) {
 		fprintf(out, "            refspec %s", qs_publish_ref_refspec(ref));
 		if (qs_publish_ref_lease(ref))
 			fprintf(out, ", lease %s",
@@ -108,7 +119,8 @@ static void print_human(FILE *out, const qs_publish *p)
 		for (size_t k = 0; k < n; k++) {
 			const qs_publish_ref *ref = qs_publish_ref_byindex(r, k);
 
-			if (qs_publish_ref_action(ref) == QS_REF_UNCHANGED)
+			if (qs_publish_ref_action(ref) == QS_REF_UNCHANGED &&
+			    !qs_publish_ref_reason(ref))
 				unchanged++;
 			else
 				print_ref(out, ref, dry_run);

@@ -78,6 +78,12 @@ struct qs__placeholder {
  * name (a word that names refs/quiltsync/published/<name>/), the URL as
  * git takes it, which branches, and how.
  */
+typedef enum {
+	QS__PRUNE_NEXT_RC3 = 0,	/* once the base has moved on (the default) */
+	QS__PRUNE_NOW,		/* as soon as the series left the queue */
+	QS__PRUNE_NEVER,
+} qs__prune_policy;
+
 struct qs__remote_conf {
 	char *name;
 	char *url;
@@ -87,6 +93,8 @@ struct qs__remote_conf {
 	int per_series;		/* a listed tree's per-series branches too: default 1 */
 	int atomic;		/* default 1; 0 is unsafe, documented so */
 	int timeout;		/* seconds a push may take: default 600 */
+	/* when the per-series branches of series that left the queue are deleted there */
+	qs__prune_policy prune;
 	struct qs__where at;
 };
 

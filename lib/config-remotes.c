@@ -120,6 +120,21 @@ static int set_remote_timeout(struct parser *p, const struct node *v, void *obj)
 			    MAX_TIMEOUT, qs__cfg_describe_typed(p, v));
 }
 
+static int set_remote_prune(struct parser *p, const struct node *v, void *obj)
+{
+	static const char *const words[] = { "next-rc3", "now", "never" };
+	static const qs__prune_policy policies[] = {
+		QS__PRUNE_NEXT_RC3, QS__PRUNE_NOW, QS__PRUNE_NEVER,
+	};
+	int i = qs__cfg_one_of(v, words, QS_ARRAY_SIZE(words));
+
+	if (i < 0)
+		return qs__cfg_fail(p, v, "expected next-rc3, now or never, got %s",
+				    qs__cfg_describe(p, v));
+	((struct qs__remote_conf *)obj)->prune = policies[i];
+	return 0;
+}
+
 static const struct key remote_keys[] = {
 	{ "name", 1, set_remote_name },
 	{ "url", 1, set_remote_url },
@@ -127,6 +142,7 @@ static const struct key remote_keys[] = {
 	{ "per-series", 0, set_remote_per_series },
 	{ "atomic", 0, set_remote_atomic },
 	{ "timeout", 0, set_remote_timeout },
+	{ "prune", 0, set_remote_prune },
 };
 
 int qs__cfg_set_remotes(struct parser *p, const struct node *v, void *obj)

@@ -13,6 +13,7 @@
 #include "config-internal.h"
 #include "manifest-internal.h"
 #include "build-internal.h"
+#include "strmap.h"
 
 #include <git2.h>
 
@@ -71,6 +72,34 @@ struct qs__publish_ctx {
 	const char *env[2];
 	int dry_run;
 };
+
+/* What a remote has: its branches, "refs/heads/x", and their ids (hex). */
+struct qs__heads {
+	struct qs__strmap map;		/* name -> index */
+	char (*ids)[GIT_OID_HEXSZ + 1];
+	char **names;
+	size_t n, alloc, names_alloc;
+};
+
+/* The id the remote has for `ref`, or NULL. */
+const char *qs__heads_id(const struct qs__heads *h, const char *ref);
+
+/*
+ * The id of `prefix`<remote>/<branch> (QS__PUBLISHED_PREFIX or
+ * QS__PUBLISHING_PREFIX) in `out`: 1, or 0 when there is none.
+ */
+int qs__publish_recorded(const struct qs__publish_ctx *ctx, git_oid *out,
+			 const char *prefix, const char *remote, const char *branch);
+
+/*
+ * Add to `r` (planned, nothing refused) the per-series branches the
+ * remote has that left the queue and are due to go, as deletions, and
+ * those kept until then, as unchanged refs with the reason. Only
+ * branches quiltsync made there (published, and untouched since) and
+ * that a manifest recorded as built; see publish-prune.c.
+ */
+int qs__publish_prune(struct qs__publish_ctx *ctx, struct qs_publish_remote *r,
+		      const struct qs__heads *heads);
 
 /*
  * Fill `r`'s refs from the manifest and what the remote has (git

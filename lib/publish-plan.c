@@ -97,14 +97,7 @@ static int allowed_to_rewrite(const struct qs__publish_ctx *ctx, const char *nam
 	return 0;
 }
 
-/* The remote's branches: "refs/heads/x" -> their index in ids. */
-struct heads {
-	struct qs__strmap map;
-	char (*ids)[GIT_OID_HEXSZ + 1];
-	size_t n, alloc;
-};
-
-static const char *head_id(const struct heads *h, const char *ref)
+const char *qs__heads_id(const struct qs__heads *h, const char *ref)
 {
 	size_t *i = qs__strmap_get(&h->map, ref);
 
@@ -112,7 +105,7 @@ static const char *head_id(const struct heads *h, const char *ref)
 }
 
 static int list_remote(struct qs__publish_ctx *ctx, struct qs_publish_remote *r,
-		       struct heads *heads)
+		       struct qs__heads *heads)
 {
 	const char *argv[] = { "ls-remote", "--heads", "--", r->url, NULL };
 	qs_buf out = QS_BUF_INIT, err = QS_BUF_INIT;
@@ -141,6 +134,8 @@ static int list_remote(struct qs__publish_ctx *ctx, struct qs_publish_remote *r,
 			continue;
 		*tab = '\0';
 		if (QS_ARRAY_GROW(heads->ids, heads->alloc, heads->n + 1) < 0 ||
+		    QS_ARRAY_GROW(heads->names, heads->names_alloc, heads->n + 1) < 0 ||
+		    !(heads->names[heads->n] = qs__strdup(tab + 1)) ||
 		    qs__strmap_put(&heads->map, tab + 1, heads->n) < 0) {
 			ret = QS_ENOMEM;
 			goto done;
@@ -153,9 +148,8 @@ done:
 	return ret;
 }
 
-/* The id of `prefix`<remote>/<branch>, when there is one. */
-static int recorded(const struct qs__publish_ctx *ctx, git_oid *out,
-		    const char *prefix, const char *remote, const char *branch)
+int qs__publish_recorded(const struct qs__publish_ctx *ctx, git_oid *out,
+			 const char *prefix, const char *remote, const char *branch)
 {
 	qs_buf name = QS_BUF_INIT;
 	int err;
@@ -180,7 +174,7 @@ static int ours(const struct qs__publish_ctx *ctx, struct qs_publish_remote *r,
 
 	if (ref->has_published && git_oid_equal(&ref->published, remote_id))
 		return 1;
-	if ((ret = recorded(ctx, &pending, QS__PUBLISHING_PREFIX, r->name, ref->branch)) <= 0)
+	if ((ret = qs__publish_recorded(ctx, &pending, QS__PUBLISHING_PREFIX, r->name, ref->branch)) <= 0)
 		return ret;
 	return git_oid_equal(&pending, remote_id);
 }
@@ -208,16 +202,26 @@ static int plan_ref(struct qs__publish_ctx *ctx, struct qs_publish_remote *r,
 
 	if (git_oid_fromstr(&new_id, ref->new) < 0)
 		return qs__error_git("bad id in the manifest");
-	if ((ret = recorded(ctx, &ref->published, QS__PUBLISHED_PREFIX, r->name,
+	if ((ret = qs__publish_recorded(ctx, &ref->published, QS__PUBLISHED_PREFIX, r->name,
 			    ref->branch)) < 0)
 		return ret;
 	ref->has_published = ret;
 	if (!remote_hex) {
 		ref->action = QS_REF_CREATE;
-		/* a branch we published, deleted there since: someone else did that */
-		if (ref->has_published && !ref->append_only)
-			return refuse(r, ref, QS_REMOTE_LEASE,
-				      "deleted on the remote by someone else since the last publish");
+		/*
+		 * A branch we published, deleted there since: someone else did
+		 * that, unless a push of ours in flight (a prune) did.
+		 */
+		if (ref->has_published && !ref->append_only) {
+			git_oid pending;
+
+			if ((ret = qs__publish_recorded(ctx, &pending, QS__PUBLISHING_PREFIX, r->name,
+					    ref->branch)) < 0)
+				return ret;
+			if (!ret)
+				return refuse(r, ref, QS_REMOTE_LEASE,
+					      "deleted on the remote by someone else since the last publish");
+		}
 		if (qs__set_text(&ref->refspec, "%s:%s", ref->new, ref->name) < 0 ||
 		    (!ref->append_only && qs__set_text(&ref->lease, "%s", "") < 0))
 			return QS_ENOMEM;
@@ -257,7 +261,7 @@ static int plan_ref(struct qs__publish_ctx *ctx, struct qs_publish_remote *r,
 
 int qs__publish_plan(struct qs__publish_ctx *ctx, struct qs_publish_remote *r)
 {
-	struct heads heads;
+	struct qs__heads heads;
 	size_t i;
 	int ret = 0;
 
@@ -281,8 +285,11 @@ int qs__publish_plan(struct qs__publish_ctx *ctx, struct qs_publish_remote *r)
 		goto done;
 	for (i = 0; i < r->nrefs; i++)
 		if ((ret = plan_ref(ctx, r, &r->refs[i],
-				    head_id(&heads, r->refs[i].name))) < 0)
+				    qs__heads_id(&heads, r->refs[i].name))) < 0)
 			goto done;
+	if (r->result == QS_REMOTE_PUBLISHED &&
+	    (ret = qs__publish_prune(ctx, r, &heads)) < 0)
+		goto done;
 	if (r->result != QS_REMOTE_PUBLISHED) {
 		for (i = 0; i < r->nrefs; i++)
 			if (r->refs[i].action != QS_REF_UNCHANGED &&
@@ -297,5 +304,8 @@ int qs__publish_plan(struct qs__publish_ctx *ctx, struct qs_publish_remote *r)
 done:
 	qs__strmap_clear(&heads.map);
 	free(heads.ids);
+	for (i = 0; i < heads.n; i++)
+		free(heads.names[i]);
+	free(heads.names);
 	return ret;
 }

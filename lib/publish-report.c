@@ -13,7 +13,7 @@
 static const char *const result_names[] = {
 	"published", "unchanged", "rewrite", "lease", "failed",
 };
-static const char *const action_names[] = { "create", "update", "unchanged" };
+static const char *const action_names[] = { "create", "update", "unchanged", "delete" };
 static const char *const status_names[] = { "ok", "refused", "rejected", "not-sent" };
 
 void qs__publish_remote_release(struct qs_publish_remote *r)
@@ -145,7 +145,7 @@ const char *qs_publish_ref_old(const qs_publish_ref *ref)
 
 const char *qs_publish_ref_new(const qs_publish_ref *ref)
 {
-	return ref ? ref->new : NULL;
+	return ref && ref->action != QS_REF_DELETE ? ref->new : NULL;
 }
 
 int qs_publish_ref_append_only(const qs_publish_ref *ref)
@@ -175,7 +175,7 @@ static void ref_json(struct json *j, const struct qs_publish_ref *ref)
 	json_kv_string(j, "action", action_names[ref->action]);
 	json_kv_string(j, "status", status_names[ref->status]);
 	json_kv_string(j, "old", ref->has_old ? ref->old : NULL);
-	json_kv_string(j, "new", ref->new);
+	json_kv_string(j, "new", qs_publish_ref_new(ref));
 	json_kv_bool(j, "append_only", ref->append_only);
 	json_kv_string(j, "refspec", ref->refspec);
 	json_kv_string(j, "lease", ref->lease);

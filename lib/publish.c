@@ -52,8 +52,9 @@ static int ssh_setup(struct qs__publish_ctx *ctx)
 	return 0;
 }
 
+/* `prefix`<remote>/<branch> set to `hex`, or (NULL) removed. */
 static int record_one(struct qs__publish_ctx *ctx, const char *prefix,
-		      const char *remote, const struct qs_publish_ref *ref, int remove)
+		      const char *remote, const struct qs_publish_ref *ref, const char *hex)
 {
 	qs_buf name = QS_BUF_INIT;
 	git_reference *made = NULL;
@@ -62,7 +63,7 @@ static int record_one(struct qs__publish_ctx *ctx, const char *prefix,
 
 	if (qs_buf_addf(&name, "%s%s/%s", prefix, remote, ref->branch) < 0)
 		return QS_ENOMEM;
-	if (remove) {
+	if (!hex) {
 		git_reference *old = NULL;
 
 		if ((err = git_reference_lookup(&old, ctx->repo, name.ptr)) == 0)
@@ -70,7 +71,7 @@ static int record_one(struct qs__publish_ctx *ctx, const char *prefix,
 		git_reference_free(old);
 		if (err == GIT_ENOTFOUND)
 			err = 0;
-	} else if ((err = git_oid_fromstr(&id, ref->new)) == 0) {
+	} else if ((err = git_oid_fromstr(&id, hex)) == 0) {
 		err = git_reference_create(&made, ctx->repo, name.ptr, &id, 1,
 					   "quiltsync publish");
 		git_reference_free(made);
@@ -81,8 +82,8 @@ static int record_one(struct qs__publish_ctx *ctx, const char *prefix,
 
 /*
  * The records of remote `r`: before the push (`before`), the ids in
- * flight; after it, what the remote now has, for every ref it took or
- * already had.
+ * flight (for a deletion, the id deleted); after it, what the remote now
+ * has, for every ref it took or already had.
  */
 static int record(struct qs__publish_ctx *ctx, struct qs_publish_remote *r, int before)
 {
@@ -90,19 +91,22 @@ static int record(struct qs__publish_ctx *ctx, struct qs_publish_remote *r, int 
 
 	for (size_t i = 0; i < r->nrefs; i++) {
 		const struct qs_publish_ref *ref = &r->refs[i];
+		int deleted = ref->action == QS_REF_DELETE;
 
 		if (before) {
 			if (ref->action != QS_REF_UNCHANGED && ref->status == QS_REF_OK &&
-			    (ret = record_one(ctx, QS__PUBLISHING_PREFIX, r->name, ref, 0)) < 0)
+			    (ret = record_one(ctx, QS__PUBLISHING_PREFIX, r->name, ref,
+					      deleted ? ref->old : ref->new)) < 0)
 				return ret;
 			continue;
 		}
-		if (ref->status != QS_REF_OK)
+		if (ref->status != QS_REF_OK || (ref->action == QS_REF_UNCHANGED && ref->reason))
 			continue;
-		if (ref->has_published && git_oid_streq(&ref->published, ref->new) == 0)
+		if (!deleted && ref->has_published && git_oid_streq(&ref->published, ref->new) == 0)
 			continue;
-		if ((ret = record_one(ctx, QS__PUBLISHED_PREFIX, r->name, ref, 0)) < 0 ||
-		    (ret = record_one(ctx, QS__PUBLISHING_PREFIX, r->name, ref, 1)) < 0)
+		if ((ret = record_one(ctx, QS__PUBLISHED_PREFIX, r->name, ref,
+				      deleted ? NULL : ref->new)) < 0 ||
+		    (ret = record_one(ctx, QS__PUBLISHING_PREFIX, r->name, ref, NULL)) < 0)
 			return ret;
 	}
 	return 0;

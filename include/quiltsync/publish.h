@@ -134,7 +134,8 @@ QS_EXTERN(const qs_publish_ref *) qs_publish_ref_byindex(
 typedef enum {
 	QS_REF_CREATE = 0, /**< the remote did not have it */
 	QS_REF_UPDATE,     /**< it moves */
-	QS_REF_UNCHANGED,  /**< the remote already has our commit */
+	QS_REF_UNCHANGED,  /**< the remote already has our commit (or a gone series' branch kept for now) */
+	QS_REF_DELETE,     /**< a per-series branch whose series left the queue: pruned */
 } qs_ref_action;
 
 /** What became of it. */
@@ -149,10 +150,10 @@ typedef enum {
 QS_EXTERN(const char *) qs_publish_ref_name(const qs_publish_ref *ref);
 QS_EXTERN(qs_ref_action) qs_publish_ref_action(const qs_publish_ref *ref);
 QS_EXTERN(qs_ref_status) qs_publish_ref_status(const qs_publish_ref *ref);
-/** The words of the JSON report: "create", "update", "unchanged"; "ok", "refused", "rejected", "not-sent". */
+/** The words of the JSON report: "create", "update", "unchanged", "delete"; "ok", "refused", "rejected", "not-sent". */
 QS_EXTERN(const char *) qs_publish_ref_action_name(qs_ref_action action);
 QS_EXTERN(const char *) qs_publish_ref_status_name(qs_ref_status status);
-/** The remote's commit before (NULL: it had none) and ours (hex). */
+/** The remote's commit before (NULL: it had none) and ours (hex; NULL for a deletion). */
 QS_EXTERN(const char *) qs_publish_ref_old(const qs_publish_ref *ref);
 QS_EXTERN(const char *) qs_publish_ref_new(const qs_publish_ref *ref);
 /** 1 for an append-only branch (pushed without force), else 0. */
@@ -165,7 +166,7 @@ QS_EXTERN(const char *) qs_publish_ref_refspec(const qs_publish_ref *ref);
  * append-only branch, pushed without force, or an unchanged ref).
  */
 QS_EXTERN(const char *) qs_publish_ref_lease(const qs_publish_ref *ref);
-/** Why it was refused or rejected, one line; NULL otherwise. */
+/** Why it was refused, rejected, deleted or kept, one line; NULL otherwise. */
 QS_EXTERN(const char *) qs_publish_ref_reason(const qs_publish_ref *ref);
 
 /**

@@ -831,18 +831,19 @@ static void test_remotes(void)
 		  "  - name: korg\n"
 		  "    url: ssh://git@gitolite.kernel.org/pub/scm/linux/kernel/git/akpm/mm\n"
 		  "  - {name: mirror.2, url: ../mirror.git, branches: [i, a], per-series: false,\n"
-		  "     atomic: false, timeout: 30}\n", NAME);
+		  "     atomic: false, timeout: 30, prune: never}\n", NAME);
 	if (!c)
 		return;
 	is_int(c->nremotes, 2, "two remotes");
 	r = qs__config_remote(c, "korg");
 	ok(r && !strcmp(r->url, "ssh://git@gitolite.kernel.org/pub/scm/linux/kernel/git/akpm/mm") &&
 	   !r->branches && !r->nbranches && r->per_series && r->atomic && r->timeout == 600 &&
+	   r->prune == QS__PRUNE_NEXT_RC3 &&
 	   r->at.line == 8, "korg: url as written, defaults: all branches, per-series, atomic, 600s");
 	r = qs__config_remote(c, "mirror.2");
 	ok(r && !strcmp(r->url, "../mirror.git") && r->nbranches == 2 &&
 	   !strcmp(r->branches[0], "i") && !strcmp(r->branches[1], "a") &&
-	   !r->per_series && !r->atomic && r->timeout == 30,
+	   !r->per_series && !r->atomic && r->timeout == 30 && r->prune == QS__PRUNE_NEVER,
 	   "mirror.2: the URL is git's to read (not resolved), every key");
 	qs_config_free(c);
 
@@ -871,7 +872,9 @@ static void test_remotes(void)
 	ERR(REQUIRED ONE_BRANCH "remotes: [{name: r, url: u, timeout: 0}]\n",
 	    NAME ":6:38: remotes[0].timeout: expected a number of seconds from 1 to 86400, got '0'");
 	ERR(REQUIRED ONE_BRANCH "remotes: [{name: r, url: u, tags: x}]\n",
-	    NAME ":6:29: remotes[0].tags: unknown key, expected one of name, url, branches, per-series, atomic, timeout");
+	    NAME ":6:29: remotes[0].tags: unknown key, expected one of name, url, branches, per-series, atomic, timeout, prune");
+	ERR(REQUIRED ONE_BRANCH "remotes: [{name: r, url: u, prune: later}]\n",
+	    NAME ":6:36: remotes[0].prune: expected next-rc3, now or never, got 'later'");
 }
 
 int main(void)
