@@ -140,5 +140,7 @@ void cli_publish_options(qs_publish_options *opts, const char *const *remotes,
 			 const char *const *allow_rewrite, int dry_run, int wait,
 			 int show_progress, void *progress_state);
 int cli_publish_report(const qs_publish *p, int json, int quiet);
+/* --now TIME for dated tags: 0 (and *out 0 for NULL), or -1 after printing the error. */
+int cli_parse_now(long long *out, const char *text);
 
 #endif

@@ -20,7 +20,7 @@
 
 static const char usage[] =
 	"quiltsync build [-c FILE] [--dry-run] [--allow-rewrite BRANCH...] [--no-cache] [--verify] "
-	"[--wait SECONDS] [--jobs N] [--publish] [--json] [-q]";
+	"[--wait SECONDS] [--jobs N] [--publish [--now TIME]] [--json] [-q]";
 
 /* What the progress callback needs. */
 struct run {
@@ -57,7 +57,7 @@ static void draw_progress(const qs_build_progress *p, void *payload)
 
 int cmd_build(int argc, char **argv)
 {
-	const char *config_path = NULL;
+	const char *config_path = NULL, *now_text = NULL;
 	struct cli_list allow_rewrite = { NULL, 0 };
 	int dry_run = 0, no_cache = 0, verify = 0, json = 0,
 	    quiet = 0, wait = 0, jobs = 0, publish = 0, ret;
@@ -85,6 +85,8 @@ int cmd_build(int argc, char **argv)
 		  "threads for per-series branches (default: one per CPU)", 0 },
 		{ CLI_OPT_FLAG, 0, "publish", &publish, NULL,
 		  "then publish to every remote, under the same lock (quiltsync-publish(1))", 0 },
+		{ CLI_OPT_STRING, 0, "now", &now_text, "TIME",
+		  "with --publish: the time dated tags are named by", 0 },
 		{ CLI_OPT_FLAG, 0, "json", &json, NULL,
 		  "print the report as JSON (see quiltsync-build(1))", 0 },
 		{ CLI_OPT_FLAG, 'q', "quiet", &quiet, NULL,
@@ -101,6 +103,11 @@ int cmd_build(int argc, char **argv)
 		ret = QS_EXIT_USAGE;
 		goto done;
 	}
+	if (now_text && !publish) {
+		cli_error("--now goes with --publish");
+		ret = QS_EXIT_USAGE;
+		goto done;
+	}
 	if (publish && dry_run) {
 		cli_error("--publish cannot go with --dry-run: a dry run writes no branch "
 			  "(quiltsync publish --dry-run shows what the last build would send)");
@@ -114,6 +121,10 @@ int cmd_build(int argc, char **argv)
 		/* what the build may rewrite, publishing may push */
 		cli_publish_options(&popts, NULL, allow_rewrite.items, 0, 0,
 				    !quiet && !json && isatty(STDERR_FILENO), &pprogress);
+		if (cli_parse_now(&popts.now, now_text) < 0) {
+			ret = QS_EXIT_USAGE;
+			goto done;
+		}
 		opts.publish = &popts;
 	}
 	opts.flags = (dry_run ? QS_BUILD_DRY_RUN : 0) |

@@ -9,13 +9,14 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 
 static const char usage[] =
 	"quiltsync publish [-c FILE] [REMOTE...] [--dry-run] [--allow-rewrite BRANCH...] "
-	"[--wait SECONDS] [--json] [-q]";
+	"[--now TIME] [--wait SECONDS] [--json] [-q]";
 
 
 static void draw_progress(const char *remote, qs_publish_stage stage, size_t refs,
@@ -46,11 +47,15 @@ static const char *short_id(const char *hex, char *buf)
 
 static void print_ref(FILE *out, const qs_publish_ref *ref, int dry_run)
 {
-	const char *name = qs_publish_ref_name(ref) + strlen("refs/heads/");
+	const char *name = qs_publish_ref_name(ref);
 	qs_ref_status st = qs_publish_ref_status(ref);
 	char a[16], b[16];
 	const char *what;
 
+	if (!strncmp(name, "refs/heads/", 11))
+		name += 11;
+	else if (!strncmp(name, "refs/tags/", 10))
+		name += 5;	/* "tags/..." */
 	switch (st) {
 	case QS_REF_REFUSED:
 		what = "refused";
@@ -173,6 +178,34 @@ static int exit_code(const qs_publish *p)
 	       failed ? QS_EXIT_REMOTE : QS_EXIT_OK;
 }
 
+int cli_parse_now(long long *out, const char *text)
+{
+	struct tm tm;
+	char *end;
+	time_t t;
+
+	*out = 0;
+	if (!text)
+		return 0;
+	if (text[0] == '@') {
+		errno = 0;
+		*out = strtoll(text + 1, &end, 10);
+		if (!errno && end != text + 1 && !*end && *out > 0)
+			return 0;
+	} else {
+		memset(&tm, 0, sizeof(tm));
+		end = strptime(text, "%Y-%m-%dT%H:%M", &tm);
+		if (end && *end == ':')
+			end = strptime(end + 1, "%S", &tm);
+		if (end && !*end && (t = timegm(&tm)) > 0) {
+			*out = t;
+			return 0;
+		}
+	}
+	cli_error("--now: expected YYYY-MM-DDThh:mm[:ss] (UTC) or @SECONDS, got '%s'", text);
+	return -1;
+}
+
 int cli_publish_report(const qs_publish *p, int json, int quiet)
 {
 	char *text = NULL;
@@ -205,7 +238,7 @@ void cli_publish_options(qs_publish_options *opts, const char *const *remotes,
 
 static int publish(const qs_config *cfg, const char *const *remotes,
 		   const char *const *allow_rewrite, int dry_run, int wait,
-		   int json, int quiet)
+		   long long now, int json, int quiet)
 {
 	qs_publish_options opts = QS_PUBLISH_OPTIONS_INIT;
 	qs_publish *p = NULL;
@@ -214,6 +247,7 @@ static int publish(const qs_config *cfg, const char *const *remotes,
 
 	cli_publish_options(&opts, remotes, allow_rewrite, dry_run, wait,
 			    !quiet && !json && isatty(STDERR_FILENO), &run);
+	opts.now = now;
 	ret = qs_publish_run(&p, cfg, &opts);
 	if (run.drawn)
 		fputs("\r\033[K", stderr);
@@ -226,9 +260,10 @@ static int publish(const qs_config *cfg, const char *const *remotes,
 
 int cmd_publish(int argc, char **argv)
 {
-	const char *config_path = NULL;
+	const char *config_path = NULL, *now_text = NULL;
 	struct cli_list allow_rewrite = { NULL, 0 };
 	int dry_run = 0, json = 0, quiet = 0, wait = 0, nargs = 0, ret;
+	long long now = 0;
 	qs_config *cfg = NULL;
 	const struct cli_opt options[] = {
 		{ CLI_OPT_STRING, 'c', "config", &config_path, "FILE",
@@ -238,6 +273,8 @@ int cmd_publish(int argc, char **argv)
 		{ CLI_OPT_LIST, 0, "allow-rewrite", &allow_rewrite, "BRANCH",
 		  "publish this append-only branch even if the remote's commit "
 		  "is not in it (repeatable)", 0 },
+		{ CLI_OPT_STRING, 0, "now", &now_text, "TIME",
+		  "the time dated tags are named by: YYYY-MM-DDThh:mm (UTC) or @SECONDS", 0 },
 		{ CLI_OPT_INT, 0, "wait", &wait, "SECONDS",
 		  "wait this long for a build's lock (default 0)", 0 },
 		{ CLI_OPT_FLAG, 0, "json", &json, NULL,
@@ -259,12 +296,16 @@ int cmd_publish(int argc, char **argv)
 		ret = QS_EXIT_USAGE;
 		goto done;
 	}
+	if (cli_parse_now(&now, now_text) < 0) {
+		ret = QS_EXIT_USAGE;
+		goto done;
+	}
 	argv[nargs] = NULL;
 	cli_tune_libgit2();
 	if ((ret = cli_load_config(&cfg, config_path)) != 0)
 		goto done;
 	ret = publish(cfg, nargs ? (const char *const *)argv : NULL,
-			  allow_rewrite.items, dry_run, wait, json, quiet);
+			  allow_rewrite.items, dry_run, wait, now, json, quiet);
 done:
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		cli_error("cannot write the output: %s", strerror(errno));

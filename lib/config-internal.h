@@ -95,6 +95,14 @@ struct qs__remote_conf {
 	int timeout;		/* seconds a push may take: default 600 */
 	/* when the per-series branches of series that left the queue are deleted there */
 	qs__prune_policy prune;
+	/*
+	 * tags: a dated tag per listed branch each time the branch moves
+	 * there, named by the pattern ("{branch}-{YYYY}-{MM}-{DD}"); NULL:
+	 * none
+	 */
+	char *tag_pattern;
+	char **tag_branches;
+	size_t ntag_branches;
 	struct qs__where at;
 };
 
@@ -152,6 +160,14 @@ const struct qs__branch_conf *qs__config_branch(const struct qs_config *c,
 						const char *name);
 const struct qs__integration_conf *qs__config_integration(
 	const struct qs_config *c, const char *name);
+
+/*
+ * The tag name a remote's tag pattern gives `branch` at `tm`, appended
+ * to `out`: 0, QS_EINVAL for an unknown {word}, QS_ENOMEM.
+ */
+struct tm;
+int qs__tag_name(qs_buf *out, const char *pattern, const char *branch,
+		 const struct tm *tm);
 
 /* The remote named `name`, or NULL. */
 const struct qs__remote_conf *qs__config_remote(const struct qs_config *c,

@@ -14,6 +14,7 @@
 #include "config-parser.h"
 
 #include <ctype.h>
+#include <time.h>
 
 #define DEFAULT_TIMEOUT 600
 #define MAX_TIMEOUT 86400
@@ -135,6 +136,104 @@ static int set_remote_prune(struct parser *p, const struct node *v, void *obj)
 	return 0;
 }
 
+/*
+ * A tag name pattern: {branch}, {YYYY}, {MM}, {DD}, {hh}, {mm}, {ss}
+ * and text, giving valid tag names.
+ */
+int qs__tag_name(qs_buf *out, const char *pattern, const char *branch, const struct tm *tm)
+{
+	static const char *const words[] = { "{branch}", "{YYYY}", "{MM}", "{DD}", "{hh}", "{mm}", "{ss}" };
+	const char *s = pattern;
+
+	while (*s) {
+		size_t w;
+
+		if (*s != '{') {
+			qs_buf_addch(out, *s++);
+			continue;
+		}
+		for (w = 0; w < QS_ARRAY_SIZE(words); w++)
+			if (!strncmp(s, words[w], strlen(words[w])))
+				break;
+		switch (w) {
+		case 0: qs_buf_adds(out, branch); break;
+		case 1: qs_buf_addf(out, "%04d", tm->tm_year + 1900); break;
+		case 2: qs_buf_addf(out, "%02d", tm->tm_mon + 1); break;
+		case 3: qs_buf_addf(out, "%02d", tm->tm_mday); break;
+		case 4: qs_buf_addf(out, "%02d", tm->tm_hour); break;
+		case 5: qs_buf_addf(out, "%02d", tm->tm_min); break;
+		case 6: qs_buf_addf(out, "%02d", tm->tm_sec); break;
+		default: return QS_EINVAL;
+		}
+		s += strlen(words[w]);
+	}
+	return qs_buf_oom(out) ? QS_ENOMEM : 0;
+}
+
+static int set_tag_pattern(struct parser *p, const struct node *v, void *obj)
+{
+	struct qs__remote_conf *r = obj;
+	struct tm tm = { .tm_year = 123, .tm_mon = 11, .tm_mday = 29, .tm_hour = 21, .tm_min = 56 };
+	qs_buf name = QS_BUF_INIT;
+	int ret;
+
+	if ((ret = qs__cfg_get_string(p, v, &r->tag_pattern)) < 0)
+		return ret;
+	if (!strstr(r->tag_pattern, "{branch}"))
+		return qs__cfg_fail(p, v, "expected a tag name pattern with {branch}, got %s",
+				    qs__cfg_describe(p, v));
+	qs_buf_adds(&name, "refs/tags/");
+	ret = qs__tag_name(&name, r->tag_pattern, "mm-everything", &tm);
+	if (ret == QS_EINVAL)
+		ret = qs__cfg_fail(p, v, "unknown {word} in %s: {branch}, {YYYY}, {MM}, {DD}, {hh}, {mm} and {ss} are known",
+				   qs__cfg_describe(p, v));
+	else if (!ret && !qs__cfg_ref_is_valid(name.ptr))
+		ret = qs__cfg_fail(p, v, "%s does not make valid tag names", qs__cfg_describe(p, v));
+	qs_buf_release(&name);
+	return ret;
+}
+
+static int set_tag_branches(struct parser *p, const struct node *v, void *obj)
+{
+	struct qs__remote_conf *r = obj;
+	int ret;
+
+	if (v->kind != NODE_SEQUENCE || !v->n)
+		return qs__cfg_fail(p, v, "expected a sequence of branch names, got %s",
+				    qs__cfg_describe(p, v));
+	if (!(r->tag_branches = qs__calloc(v->n, sizeof(*r->tag_branches))))
+		return QS_ENOMEM;
+	r->ntag_branches = v->n;
+	for (size_t i = 0; i < v->n; i++) {
+		size_t old = qs__cfg_push_index(p, i);
+
+		if ((ret = qs__cfg_get_string(p, v->items[i], &r->tag_branches[i])) < 0)
+			return ret;
+		if (!qs__cfg_branch_name_is_valid(r->tag_branches[i]))
+			return qs__cfg_fail(p, v->items[i], "%s is not a valid branch name",
+					    qs__cfg_describe(p, v->items[i]));
+		qs__cfg_pop_key(p, old);
+	}
+	return 0;
+}
+
+static const struct key tag_keys[] = {
+	{ "pattern", 1, set_tag_pattern },
+	{ "branches", 1, set_tag_branches },
+};
+
+static int set_remote_tags(struct parser *p, const struct node *v, void *obj)
+{
+	const struct node *found[QS_ARRAY_SIZE(tag_keys)];
+	const struct node *keys[QS_ARRAY_SIZE(tag_keys)];
+	int ret;
+
+	if ((ret = qs__cfg_check_mapping(p, v, "with pattern and branches")) < 0)
+		return ret;
+	return qs__cfg_walk_mapping(p, v, tag_keys, QS_ARRAY_SIZE(tag_keys), obj,
+				    found, keys);
+}
+
 static const struct key remote_keys[] = {
 	{ "name", 1, set_remote_name },
 	{ "url", 1, set_remote_url },
@@ -143,6 +242,7 @@ static const struct key remote_keys[] = {
 	{ "atomic", 0, set_remote_atomic },
 	{ "timeout", 0, set_remote_timeout },
 	{ "prune", 0, set_remote_prune },
+	{ "tags", 0, set_remote_tags },
 };
 
 int qs__cfg_set_remotes(struct parser *p, const struct node *v, void *obj)
@@ -208,6 +308,15 @@ int qs__cfg_check_remotes(struct parser *p)
 				continue;
 			qs__cfg_set_key(p, "remotes[%zu].branches[%zu]", i, k);
 			return qs__cfg_fail(p, value_of(p->rnodes[i], "branches")->items[k],
+					    "no branch or integration named '%s'", name);
+		}
+		for (size_t k = 0; k < r->ntag_branches; k++) {
+			const char *name = r->tag_branches[k];
+
+			if (qs__config_branch(c, name) || qs__config_integration(c, name))
+				continue;
+			qs__cfg_set_key(p, "remotes[%zu].tags.branches[%zu]", i, k);
+			return qs__cfg_fail(p, value_of(value_of(p->rnodes[i], "tags"), "branches")->items[k],
 					    "no branch or integration named '%s'", name);
 		}
 	}

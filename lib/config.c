@@ -232,6 +232,10 @@ void qs_config_free(qs_config *c)
 		for (size_t k = 0; k < r->nbranches; k++)
 			free(r->branches[k]);
 		free(r->branches);
+		for (size_t k = 0; k < r->ntag_branches; k++)
+			free(r->tag_branches[k]);
+		free(r->tag_branches);
+		free(r->tag_pattern);
 		free(r->name);
 		free(r->url);
 	}

@@ -16,6 +16,7 @@
 #include "strmap.h"
 
 #include <git2.h>
+#include <time.h>
 
 /* Where the last published ids of remote R are kept: <prefix>R/<branch>. */
 #define QS__PUBLISHED_PREFIX "refs/quiltsync/published/"
@@ -41,6 +42,7 @@ struct qs_publish_ref {
 	char *refspec;		/* NULL when unchanged */
 	char *lease;		/* NULL: none; "": must not exist */
 	char *reason;
+	int tag;		/* a dated tag: no record kept */
 };
 
 struct qs_publish_remote {
@@ -71,6 +73,7 @@ struct qs__publish_ctx {
 	/* "GIT_SSH_COMMAND=ssh -o BatchMode=yes" unless the user set one; NULL-terminated */
 	const char *env[2];
 	int dry_run;
+	struct tm now;		/* for dated tags, UTC */
 };
 
 /* What a remote has: its branches, "refs/heads/x", and their ids (hex). */

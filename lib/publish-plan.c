@@ -107,11 +107,26 @@ const char *qs__heads_id(const struct qs__heads *h, const char *ref)
 static int list_remote(struct qs__publish_ctx *ctx, struct qs_publish_remote *r,
 		       struct qs__heads *heads)
 {
-	const char *argv[] = { "ls-remote", "--heads", "--", r->url, NULL };
+	const char **argv = NULL;
 	qs_buf out = QS_BUF_INIT, err = QS_BUF_INIT;
 	int status, timed_out, ret;
 	char *line, *next;
+	size_t n = 0, i;
 
+	/* the branches, and the tags this run would make: no other tag */
+	if (!(argv = qs__calloc(6 + r->nrefs, sizeof(*argv)))) {
+		ret = QS_ENOMEM;
+		goto done;
+	}
+	argv[n++] = "ls-remote";
+	argv[n++] = "--refs";
+	argv[n++] = "--";
+	argv[n++] = r->url;
+	argv[n++] = "refs/heads/*";
+	for (i = 0; i < r->nrefs; i++)
+		if (r->refs[i].tag)
+			argv[n++] = r->refs[i].name;
+	argv[n] = NULL;
 	if ((ret = qs__git_run_ex(&status, &out, &err, ctx->git_dir, argv, ctx->env,
 				  r->conf->timeout, &timed_out)) < 0)
 		goto done;
@@ -259,8 +274,93 @@ static int plan_ref(struct qs__publish_ctx *ctx, struct qs_publish_remote *r,
 	return qs__set_text(&ref->lease, "%s", remote_hex);
 }
 
+/* The dated tag of each branch the remote's `tags` lists, as refs to plan. */
+static int add_tags(struct qs__publish_ctx *ctx, struct qs_publish_remote *r)
+{
+	const struct qs__remote_conf *rc = r->conf;
+	size_t n = r->nrefs;
+
+	for (size_t t = 0; t < rc->ntag_branches; t++) {
+		for (size_t i = 0; i < n; i++) {
+			struct qs_publish_ref *tag;
+			qs_buf name = QS_BUF_INIT;
+			int ret;
+
+			if (strcmp(r->refs[i].branch, rc->tag_branches[t]))
+				continue;
+			qs_buf_adds(&name, "refs/tags/");
+			if ((ret = qs__tag_name(&name, rc->tag_pattern, r->refs[i].branch,
+						&ctx->now)) < 0 ||
+			    !(tag = qs__publish_add_ref(r))) {
+				qs_buf_release(&name);
+				return ret < 0 ? ret : QS_ENOMEM;
+			}
+			tag->tag = 1;
+			tag->name = qs_buf_detach(&name);
+			/* the branch it dates: r->refs may have moved */
+			if (!tag->name || qs__set_text(&tag->branch, "%s", rc->tag_branches[t]) < 0)
+				return QS_ENOMEM;
+			memcpy(tag->new, r->refs[i].new, GIT_OID_HEXSZ + 1);
+		}
+	}
+	return 0;
+}
+
+/*
+ * A dated tag is made when its branch moves there, never moved: a
+ * remote that has one of that name pointing elsewhere refuses it.
+ */
+static int plan_tag(struct qs_publish_remote *r, struct qs_publish_ref *tag,
+		    const char *remote_hex)
+{
+	const struct qs_publish_ref *branch = NULL;
+
+	for (size_t i = 0; i < r->nrefs; i++)
+		if (!r->refs[i].tag && !strcmp(r->refs[i].branch, tag->branch))
+			branch = &r->refs[i];
+	if (remote_hex) {
+		tag->has_old = 1;
+		memcpy(tag->old, remote_hex, GIT_OID_HEXSZ + 1);
+		tag->action = QS_REF_UNCHANGED;
+		if (!strcmp(remote_hex, tag->new))
+			return 0;
+		return refuse(r, tag, QS_REMOTE_LEASE,
+			      "the remote has this tag on another commit: tags are never moved");
+	}
+	if (!branch || branch->action == QS_REF_UNCHANGED) {
+		/* the branch did not move: no tag */
+		tag->action = QS_REF_UNCHANGED;
+		return 1;
+	}
+	tag->action = QS_REF_CREATE;
+	if (qs__set_text(&tag->refspec, "%s:%s", tag->new, tag->name) < 0 ||
+	    qs__set_text(&tag->lease, "%s", "") < 0)
+		return QS_ENOMEM;
+	return 0;
+}
+
+/* Drop the tags plan_tag() found no use for. */
+static void drop_unused_tags(struct qs_publish_remote *r, const unsigned char *unused)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < r->nrefs; i++) {
+		if (unused[i]) {
+			free(r->refs[i].name);
+			free(r->refs[i].branch);
+			free(r->refs[i].refspec);
+			free(r->refs[i].lease);
+			free(r->refs[i].reason);
+			continue;
+		}
+		r->refs[k++] = r->refs[i];
+	}
+	r->nrefs = k;
+}
+
 int qs__publish_plan(struct qs__publish_ctx *ctx, struct qs_publish_remote *r)
 {
+	unsigned char *unused = NULL;
 	struct qs__heads heads;
 	size_t i;
 	int ret = 0;
@@ -281,12 +381,27 @@ int qs__publish_plan(struct qs__publish_ctx *ctx, struct qs_publish_remote *r)
 		memcpy(ref->new, b->tip, GIT_OID_HEXSZ + 1);
 		ref->append_only = b->mode == QS_BRANCH_APPEND;
 	}
-	if ((ret = list_remote(ctx, r, &heads)) < 0 || r->result == QS_REMOTE_FAILED)
+	if ((ret = add_tags(ctx, r)) < 0 ||
+	    (ret = list_remote(ctx, r, &heads)) < 0 || r->result == QS_REMOTE_FAILED)
 		goto done;
 	for (i = 0; i < r->nrefs; i++)
-		if ((ret = plan_ref(ctx, r, &r->refs[i],
+		if (!r->refs[i].tag &&
+		    (ret = plan_ref(ctx, r, &r->refs[i],
 				    qs__heads_id(&heads, r->refs[i].name))) < 0)
 			goto done;
+	if (!(unused = qs__calloc(r->nrefs + 1, 1))) {
+		ret = QS_ENOMEM;
+		goto done;
+	}
+	for (i = 0; i < r->nrefs; i++) {
+		if (!r->refs[i].tag)
+			continue;
+		if ((ret = plan_tag(r, &r->refs[i], qs__heads_id(&heads, r->refs[i].name))) < 0)
+			goto done;
+		unused[i] = ret == 1;
+		ret = 0;
+	}
+	drop_unused_tags(r, unused);
 	if (r->result == QS_REMOTE_PUBLISHED &&
 	    (ret = qs__publish_prune(ctx, r, &heads)) < 0)
 		goto done;
@@ -302,6 +417,7 @@ int qs__publish_plan(struct qs__publish_ctx *ctx, struct qs_publish_remote *r)
 		if (r->refs[i].action != QS_REF_UNCHANGED)
 			r->result = QS_REMOTE_PUBLISHED;
 done:
+	free(unused);
 	qs__strmap_clear(&heads.map);
 	free(heads.ids);
 	for (i = 0; i < heads.n; i++)

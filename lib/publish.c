@@ -93,6 +93,8 @@ static int record(struct qs__publish_ctx *ctx, struct qs_publish_remote *r, int 
 		const struct qs_publish_ref *ref = &r->refs[i];
 		int deleted = ref->action == QS_REF_DELETE;
 
+		if (ref->tag)
+			continue;
 		if (before) {
 			if (ref->action != QS_REF_UNCHANGED && ref->status == QS_REF_OK &&
 			    (ret = record_one(ctx, QS__PUBLISHING_PREFIX, r->name, ref,
@@ -265,7 +267,10 @@ static int prepare(qs_publish **out, struct qs__publish_ctx *ctx,
 	memset(ctx, 0, sizeof(*ctx));
 	if (!(p = qs__calloc(1, sizeof(*p))))
 		return QS_ENOMEM;
+	time_t now = opts->now ? (time_t)opts->now : time(NULL);
+
 	p->dry_run = ctx->dry_run = !!(opts->flags & QS_PUBLISH_DRY_RUN);
+	gmtime_r(&now, &ctx->now);
 	ctx->cfg = cfg;
 	ctx->allow_rewrite = opts->allow_rewrite;
 	if ((ret = pick_remotes(p, cfg, opts->remotes)) < 0) {

@@ -66,11 +66,16 @@ typedef struct {
 	const char *const *allow_rewrite;
 	qs_publish_progress_fn progress; /**< may be NULL; called from this thread */
 	void *payload;
+	/**
+	 * The time dated tags are named by (a remote's `tags`), in seconds
+	 * since the epoch, taken as UTC; 0: the clock's.
+	 */
+	long long now;
 } qs_publish_options;
 
 #define QS_PUBLISH_OPTIONS_VERSION 1
 #define QS_PUBLISH_OPTIONS_INIT \
-	{ QS_PUBLISH_OPTIONS_VERSION, 0, 0, NULL, NULL, NULL, NULL }
+	{ QS_PUBLISH_OPTIONS_VERSION, 0, 0, NULL, NULL, NULL, NULL, 0 }
 
 /**
  * Publish. Takes the repository's build lock (waiting up to
@@ -146,7 +151,7 @@ typedef enum {
 	QS_REF_NOT_SENT,   /**< left as it was because another ref failed */
 } qs_ref_status;
 
-/** The full name, "refs/heads/mm-unstable". */
+/** The full name, "refs/heads/mm-unstable", or a dated tag's, "refs/tags/mm-everything-2023-12-29-21-56". */
 QS_EXTERN(const char *) qs_publish_ref_name(const qs_publish_ref *ref);
 QS_EXTERN(qs_ref_action) qs_publish_ref_action(const qs_publish_ref *ref);
 QS_EXTERN(qs_ref_status) qs_publish_ref_status(const qs_publish_ref *ref);

@@ -831,19 +831,22 @@ static void test_remotes(void)
 		  "  - name: korg\n"
 		  "    url: ssh://git@gitolite.kernel.org/pub/scm/linux/kernel/git/akpm/mm\n"
 		  "  - {name: mirror.2, url: ../mirror.git, branches: [i, a], per-series: false,\n"
-		  "     atomic: false, timeout: 30, prune: never}\n", NAME);
+		  "     atomic: false, timeout: 30, prune: never,\n"
+		  "     tags: {pattern: '{branch}-{YYYY}-{MM}-{DD}-{hh}-{mm}', branches: [i]}}\n", NAME);
 	if (!c)
 		return;
 	is_int(c->nremotes, 2, "two remotes");
 	r = qs__config_remote(c, "korg");
 	ok(r && !strcmp(r->url, "ssh://git@gitolite.kernel.org/pub/scm/linux/kernel/git/akpm/mm") &&
 	   !r->branches && !r->nbranches && r->per_series && r->atomic && r->timeout == 600 &&
-	   r->prune == QS__PRUNE_NEXT_RC3 &&
+	   r->prune == QS__PRUNE_NEXT_RC3 && !r->tag_pattern && !r->ntag_branches &&
 	   r->at.line == 8, "korg: url as written, defaults: all branches, per-series, atomic, 600s");
 	r = qs__config_remote(c, "mirror.2");
 	ok(r && !strcmp(r->url, "../mirror.git") && r->nbranches == 2 &&
 	   !strcmp(r->branches[0], "i") && !strcmp(r->branches[1], "a") &&
-	   !r->per_series && !r->atomic && r->timeout == 30 && r->prune == QS__PRUNE_NEVER,
+	   !r->per_series && !r->atomic && r->timeout == 30 && r->prune == QS__PRUNE_NEVER &&
+	   r->tag_pattern && !strcmp(r->tag_pattern, "{branch}-{YYYY}-{MM}-{DD}-{hh}-{mm}") &&
+	   r->ntag_branches == 1 && !strcmp(r->tag_branches[0], "i"),
 	   "mirror.2: the URL is git's to read (not resolved), every key");
 	qs_config_free(c);
 
@@ -871,8 +874,18 @@ static void test_remotes(void)
 	    NAME ":6:37: remotes[0].atomic: expected true or false, got 'yes'");
 	ERR(REQUIRED ONE_BRANCH "remotes: [{name: r, url: u, timeout: 0}]\n",
 	    NAME ":6:38: remotes[0].timeout: expected a number of seconds from 1 to 86400, got '0'");
-	ERR(REQUIRED ONE_BRANCH "remotes: [{name: r, url: u, tags: x}]\n",
-	    NAME ":6:29: remotes[0].tags: unknown key, expected one of name, url, branches, per-series, atomic, timeout, prune");
+	ERR(REQUIRED ONE_BRANCH "remotes: [{name: r, url: u, mirror: x}]\n",
+	    NAME ":6:29: remotes[0].mirror: unknown key, expected one of name, url, branches, per-series, atomic, timeout, prune, tags");
+	ERR(REQUIRED ONE_BRANCH "remotes: [{name: r, url: u, tags: {pattern: '{YYYY}', branches: [a]}}]\n",
+	    NAME ":6:45: remotes[0].tags.pattern: expected a tag name pattern with {branch}, got '{YYYY}'");
+	ERR(REQUIRED ONE_BRANCH "remotes: [{name: r, url: u, tags: {pattern: '{branch}-{yy}', branches: [a]}}]\n",
+	    NAME ":6:45: remotes[0].tags.pattern: unknown {word} in '{branch}-{yy}': {branch}, {YYYY}, {MM}, {DD}, {hh}, {mm} and {ss} are known");
+	ERR(REQUIRED ONE_BRANCH "remotes: [{name: r, url: u, tags: {pattern: '{branch}..x', branches: [a]}}]\n",
+	    NAME ":6:45: remotes[0].tags.pattern: '{branch}..x' does not make valid tag names");
+	ERR(REQUIRED ONE_BRANCH "remotes: [{name: r, url: u, tags: {pattern: '{branch}', branches: [b]}}]\n",
+	    NAME ":6:68: remotes[0].tags.branches[0]: no branch or integration named 'b'");
+	ERR(REQUIRED ONE_BRANCH "remotes: [{name: r, url: u, tags: {branches: [a]}}]\n",
+	    NAME ":6:35: remotes[0].tags: missing required key 'pattern'");
 	ERR(REQUIRED ONE_BRANCH "remotes: [{name: r, url: u, prune: later}]\n",
 	    NAME ":6:36: remotes[0].prune: expected next-rc3, now or never, got 'later'");
 }
