@@ -122,6 +122,15 @@ int qs__publish_plan(struct qs__publish_ctx *ctx, struct qs_publish_remote *r);
  */
 int qs__publish_push(struct qs__publish_ctx *ctx, struct qs_publish_remote *r);
 
+/*
+ * After a push of `r` that failed: ask the remote again, and when a
+ * leased ref is now at neither the lease nor our id, someone else moved
+ * it while we pushed (the server's compare-and-swap, not git's lease,
+ * refused us): QS_REMOTE_LEASE, naming the ref. Otherwise `r` is left
+ * as it was.
+ */
+int qs__publish_recheck(struct qs__publish_ctx *ctx, struct qs_publish_remote *r);
+
 /* The push command line of `r`'s plan, into r->command (for a dry run). */
 int qs__publish_command(struct qs_publish_remote *r);
 

@@ -425,3 +425,41 @@ done:
 	free(heads.names);
 	return ret;
 }
+
+int qs__publish_recheck(struct qs__publish_ctx *ctx, struct qs_publish_remote *r)
+{
+	struct qs__heads heads;
+	qs_remote_result result = r->result;
+	char *error = r->error;
+	size_t i;
+	int ret;
+
+	memset(&heads, 0, sizeof(heads));
+	r->error = NULL;
+	ret = list_remote(ctx, r, &heads);
+	/* a remote that cannot be listed now tells nothing: the push's error stands */
+	free(r->error);
+	r->error = error;
+	r->result = result;
+	for (i = 0; ret == 0 && i < r->nrefs; i++) {
+		struct qs_publish_ref *ref = &r->refs[i];
+		const char *now = qs__heads_id(&heads, ref->name);
+
+		if (!ref->lease || ref->status == QS_REF_OK)
+			continue;
+		if (!strcmp(ref->lease, now ? now : "") || (now && !strcmp(now, ref->new)))
+			continue;
+		ref->status = QS_REF_REJECTED;
+		r->result = QS_REMOTE_LEASE;
+		if ((ret = qs__set_text(&ref->reason, "%s",
+					"someone else pushed to it while we pushed (the lease did not hold)")) < 0 ||
+		    (ret = qs__set_text(&r->error, "%s: %s", ref->name, ref->reason)) < 0)
+			break;
+	}
+	qs__strmap_clear(&heads.map);
+	free(heads.ids);
+	for (i = 0; i < heads.n; i++)
+		free(heads.names[i]);
+	free(heads.names);
+	return ret;
+}

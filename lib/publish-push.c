@@ -202,6 +202,8 @@ int qs__publish_push(struct qs__publish_ctx *ctx, struct qs_publish_remote *r)
 	else if (!rejected)
 		ret = qs__set_text(&r->error, "git push failed: %s",
 				   qs__publish_git_message(&err));
+	if (!ret && !timed_out && r->result == QS_REMOTE_FAILED)
+		ret = qs__publish_recheck(ctx, r);
 done:
 	free(argv);
 	qs_buf_release(&args);

@@ -127,6 +127,31 @@ test_expect_success 'once the other push is undone, publishing completes; a hand
 	git ls-remote --exit-code "$URL" refs/heads/mm-unstable-hand-made >/dev/null
 '
 
+test_expect_success 'someone else pushes while we push: the server refuses, nothing moves (exit 9)' '
+	git -C other fetch -q origin &&
+	theirs=$(git -C other commit-tree -m "pushed during the publish" "origin/mm-unstable^{tree}" -p origin/mm-unstable) &&
+	cat >demo-a/linux/.git/hooks/pre-push <<-HOOK &&
+	#!/bin/sh
+	# runs after git checked the lease and before it sends: the race
+	unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE
+	git -C "$TRASH/other" push -q -f origin $theirs:refs/heads/mm-unstable || exit 1
+	HOOK
+	chmod +x demo-a/linux/.git/hooks/pre-push &&
+	change_series a &&
+	remote_heads "$URL" | grep -v "refs/heads/mm-unstable$" >before &&
+	test_expect_code 9 quiltsync publish -c demo-a/quiltsync.yaml >out &&
+	test_grep -q "refs/heads/mm-unstable: someone else pushed to it while we pushed" out &&
+	remote_heads "$URL" | grep -v "refs/heads/mm-unstable$" >after &&
+	test_cmp before after &&
+	test "$(git ls-remote "$URL" refs/heads/mm-unstable | cut -f1)" = "$theirs" &&
+	rm demo-a/linux/.git/hooks/pre-push &&
+	git -C other push -q -f origin "$(git -C demo-a/linux rev-parse refs/quiltsync/published/pub/mm-unstable):refs/heads/mm-unstable" &&
+	quiltsync publish -q -c demo-a/quiltsync.yaml &&
+	local_heads a >expect &&
+	remote_heads "$URL" | grep -v hand-made >actual &&
+	test_cmp expect actual
+'
+
 test_expect_success 'an append-only branch rewritten locally: exit 7, nothing sent' '
 	remote_heads "$URL" >before &&
 	sed -i "/^Signed-off-by:/i Acked-by: Someone <a@example.org>" \
