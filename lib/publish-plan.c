@@ -381,9 +381,14 @@ int qs__publish_plan(struct qs__publish_ctx *ctx, struct qs_publish_remote *r)
 		memcpy(ref->new, b->tip, GIT_OID_HEXSZ + 1);
 		ref->append_only = b->mode == QS_BRANCH_APPEND;
 	}
-	if ((ret = add_tags(ctx, r)) < 0 ||
-	    (ret = list_remote(ctx, r, &heads)) < 0 || r->result == QS_REMOTE_FAILED)
+	if ((ret = add_tags(ctx, r)) < 0 || (ret = list_remote(ctx, r, &heads)) < 0)
 		goto done;
+	if (r->result == QS_REMOTE_FAILED) {
+		/* not reached: what each ref would have been is unknown */
+		for (i = 0; i < r->nrefs; i++)
+			r->refs[i].status = QS_REF_NOT_SENT;
+		goto done;
+	}
 	for (i = 0; i < r->nrefs; i++)
 		if (!r->refs[i].tag &&
 		    (ret = plan_ref(ctx, r, &r->refs[i],

@@ -141,12 +141,18 @@ static int publish_remote(struct qs__publish_ctx *ctx, struct qs_publish_remote 
 			progress(opts, r, QS_PUBLISH_STAGE_PUSH);
 			if ((ret = record(ctx, r, 1)) == 0)
 				ret = qs__publish_push(ctx, r);
+			/*
+			 * what git said each ref became: all of them, or (atomic:
+			 * false) some
+			 */
+			if (ret == 0)
+				ret = record(ctx, r, 0);
 		}
-		if (ret < 0)
-			return ret;
+	} else if (r->result == QS_REMOTE_UNCHANGED && !ctx->dry_run) {
+		ret = record(ctx, r, 0);
 	}
-	/* a non-atomic push may have moved some refs: record those too */
-	if (!ctx->dry_run && (ret = record(ctx, r, 0)) < 0)
+	/* a remote refused or not reached: nothing is recorded */
+	if (ret < 0)
 		return ret;
 	progress(opts, r, QS_PUBLISH_STAGE_DONE);
 	return 0;

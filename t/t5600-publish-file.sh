@@ -223,6 +223,7 @@ test_expect_success 'two remotes published independently: a failing one does not
 	test_expect_code 10 quiltsync publish -c demo-a/quiltsync.yaml --json >json &&
 	test "$(jq -r ".remotes[] | .name + \" \" + .result" json)" = "$(printf "pub unchanged\nmirror published\ngone failed")" &&
 	jq -r ".remotes[2].error" json | test_grep -q "cannot list the remote.s branches" &&
+	test -z "$(git -C demo-a/linux for-each-ref refs/quiltsync/published/gone/ refs/quiltsync/publishing/gone/)" &&
 	local_heads a >expect &&
 	remote_heads "$TRASH/mirror.git" >actual &&
 	test_cmp expect actual &&

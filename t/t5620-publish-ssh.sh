@@ -97,10 +97,34 @@ test_expect_success 'a host key ssh does not know: no prompt, exit 10, nothing m
 	git -C demo-a/linux config core.sshCommand "ssh -F $S/config.unknown" &&
 	change_series a &&
 	git -C srv/pub.git for-each-ref "refs/heads/mm-*" >before &&
+	git -C demo-a/linux for-each-ref refs/quiltsync/published/ refs/quiltsync/publishing/ >records.before &&
 	test_expect_code 10 quiltsync publish -q -c demo-a/quiltsync.yaml 2>err &&
 	test_grep -q "Host key verification failed" err &&
 	git -C srv/pub.git for-each-ref "refs/heads/mm-*" >after &&
-	test_cmp before after
+	test_cmp before after &&
+	git -C demo-a/linux for-each-ref refs/quiltsync/published/ refs/quiltsync/publishing/ >records.after &&
+	test_cmp records.before records.after
+'
+
+test_expect_success 'without an ssh command of the user, ssh runs in batch mode' '
+	git -C demo-a/linux config --unset core.sshCommand &&
+	mkdir -p fakebin &&
+	cat >fakebin/ssh <<-EOF &&
+	#!/bin/sh
+	printf "%s\n" "\$*" >>"$TRASH/ssh.args"
+	exec "$(command -v ssh)" -F "$S/config" "\$@"
+	EOF
+	chmod +x fakebin/ssh &&
+	git -C demo-a/linux config core.sshCommand "ssh -F $S/config" &&
+	quiltsync publish -q -c demo-a/quiltsync.yaml &&
+	git -C demo-a/linux config --unset core.sshCommand &&
+	change_series a &&
+	PATH="$TRASH/fakebin:$PATH" quiltsync publish -q -c demo-a/quiltsync.yaml &&
+	test_grep -q "^-o BatchMode=yes " ssh.args &&
+	test "$(grep -c "BatchMode=yes" ssh.args)" -eq "$(wc -l <ssh.args)" &&
+	local_heads a >expect &&
+	git -C srv/pub.git for-each-ref --format="%(objectname) %(refname)" "refs/heads/mm-*" | sort >actual &&
+	test_cmp expect actual
 '
 
 test_done
