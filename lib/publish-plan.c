@@ -439,14 +439,17 @@ int qs__publish_recheck(struct qs__publish_ctx *ctx, struct qs_publish_remote *r
 	size_t i;
 	int ret;
 
+	int listed;
+
 	memset(&heads, 0, sizeof(heads));
 	r->error = NULL;
 	ret = list_remote(ctx, r, &heads);
 	/* a remote that cannot be listed now tells nothing: the push's error stands */
+	listed = ret == 0 && r->result != QS_REMOTE_FAILED;
 	free(r->error);
 	r->error = error;
 	r->result = result;
-	for (i = 0; ret == 0 && i < r->nrefs; i++) {
+	for (i = 0; listed && i < r->nrefs; i++) {
 		struct qs_publish_ref *ref = &r->refs[i];
 		const char *now = qs__heads_id(&heads, ref->name);
 

@@ -55,9 +55,10 @@ test_expect_success 'the push cut off in the middle: nothing moves (exit 10)' '
 	remote_heads "$URL" >before &&
 	change_series a &&
 	{ quiltsync publish -c demo-a/quiltsync.yaml >out 2>&1; echo $? >rc; } &
-	wait_for_file "$TRASH/pids/receive-pack" &&
+	# the hook wrote every pid once it wrote its sleep'"'"'s
+	wait_for_file "$TRASH/pids/sleep" &&
 	stop_server receive-pack && stop_server daemon &&
-	wait_for_file "$TRASH/pids/sleep" && stop_server sleep && stop_server hook &&
+	stop_server sleep && stop_server hook &&
 	wait &&
 	test "$(cat rc)" -eq 10 &&
 	test_grep -q "FAILED, nothing of it changed" out &&
