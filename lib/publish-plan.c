@@ -443,6 +443,7 @@ int qs__publish_recheck(struct qs__publish_ctx *ctx, struct qs_publish_remote *r
 
 	memset(&heads, 0, sizeof(heads));
 	r->error = NULL;
+	r->result = QS_REMOTE_PUBLISHED;	/* list_remote says FAILED if it cannot list */
 	ret = list_remote(ctx, r, &heads);
 	/* a remote that cannot be listed now tells nothing: the push's error stands */
 	listed = ret == 0 && r->result != QS_REMOTE_FAILED;
