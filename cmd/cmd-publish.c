@@ -135,6 +135,9 @@ static void print_human(FILE *out, const qs_publish *p)
 		if (dry_run && qs_publish_remote_command(r))
 			fprintf(out, "  would run: %s\n", qs_publish_remote_command(r));
 	}
+	for (size_t i = 0; i < qs_publish_pruned_count(p); i++)
+		fprintf(out, "deleted here too: %s (its series left the queue)\n",
+			qs_publish_pruned(p, i));
 }
 
 /* With -q: one line per failed remote, the ref first when one is the cause. */

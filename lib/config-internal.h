@@ -145,6 +145,11 @@ struct qs_config {
 	 * is marked not to be published (default keep: its last good commit)
 	 */
 	int unpublish_failed_series;
+	/*
+	 * prune: when publish deletes the repository's own per-series
+	 * branches of series that left the queue (default next-rc3)
+	 */
+	qs__prune_policy prune;
 	char *link;		/* "https://lore.kernel.org/r/{msgid}" or NULL */
 
 	struct qs__branch_conf *branches;

@@ -138,6 +138,7 @@ int qs__cfg_set_branches(struct parser *p, const struct node *v, void *obj);
 int qs__cfg_set_integrations(struct parser *p, const struct node *v, void *obj);
 /* config-remotes.c */
 int qs__cfg_set_remotes(struct parser *p, const struct node *v, void *obj);
+int qs__cfg_set_prune(struct parser *p, const struct node *v, void *obj);
 int qs__cfg_check_remotes(struct parser *p);
 /* The second pass: references between branches, integrations, placeholders. */
 int qs__cfg_check_references(struct parser *p);

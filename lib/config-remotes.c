@@ -121,7 +121,7 @@ static int set_remote_timeout(struct parser *p, const struct node *v, void *obj)
 			    MAX_TIMEOUT, qs__cfg_describe_typed(p, v));
 }
 
-static int set_remote_prune(struct parser *p, const struct node *v, void *obj)
+static int get_prune(struct parser *p, const struct node *v, qs__prune_policy *out)
 {
 	static const char *const words[] = { "next-rc3", "now", "never" };
 	static const qs__prune_policy policies[] = {
@@ -132,8 +132,19 @@ static int set_remote_prune(struct parser *p, const struct node *v, void *obj)
 	if (i < 0)
 		return qs__cfg_fail(p, v, "expected next-rc3, now or never, got %s",
 				    qs__cfg_describe(p, v));
-	((struct qs__remote_conf *)obj)->prune = policies[i];
+	*out = policies[i];
 	return 0;
+}
+
+static int set_remote_prune(struct parser *p, const struct node *v, void *obj)
+{
+	return get_prune(p, v, &((struct qs__remote_conf *)obj)->prune);
+}
+
+/* The top-level key: the repository's own branches. */
+int qs__cfg_set_prune(struct parser *p, const struct node *v, void *obj)
+{
+	return get_prune(p, v, &p->c->prune);
 }
 
 /*

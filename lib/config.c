@@ -63,6 +63,7 @@ static const struct key root_keys[] = {
 	{ "branches", 1, qs__cfg_set_branches },
 	{ "integration", 0, qs__cfg_set_integrations },
 	{ "remotes", 0, qs__cfg_set_remotes },
+	{ "prune", 0, qs__cfg_set_prune },
 };
 
 static int set_defaults(struct parser *p)

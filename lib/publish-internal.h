@@ -57,6 +57,9 @@ struct qs_publish_remote {
 
 struct qs_publish {
 	int dry_run;
+	/* the repository's own branches pruned (names without refs/heads/) */
+	char **pruned;
+	size_t npruned, pruned_alloc;
 	char manifest[GIT_OID_HEXSZ + 1];
 	size_t recovered;
 	struct qs_publish_remote *remotes;
@@ -103,6 +106,16 @@ int qs__publish_recorded(const struct qs__publish_ctx *ctx, git_oid *out,
  */
 int qs__publish_prune(struct qs__publish_ctx *ctx, struct qs_publish_remote *r,
 		      const struct qs__heads *heads);
+
+/*
+ * The repository's own per-series branches of series that left the
+ * queue, deleted by the same rules as on a remote (the config's top-level
+ * `prune`): not made by the current manifest, fitting a tree's pattern,
+ * still at the commit the newest manifest that built them recorded, and
+ * due. In one journalled step (refs.h), `who` in the reflog; their names
+ * go to p->pruned. Not for a dry run. Call with the build lock held.
+ */
+int qs__publish_prune_local(struct qs__publish_ctx *ctx, qs_publish *p, const char *who);
 
 /*
  * Fill `r`'s refs from the manifest and what the remote has (git

@@ -22,6 +22,7 @@
  */
 #include "internal.h"
 #include "publish-internal.h"
+#include "refs.h"
 
 /* How far back the manifests are read for where a branch was last built. */
 #define MAX_HISTORY 1000
@@ -30,9 +31,13 @@ struct candidate {
 	const char *ref;	/* "refs/heads/x" (borrowed from the heads) */
 	const char *id;		/* what the remote has */
 	char base[GIT_OID_HEXSZ + 1];	/* the base it was last built on; "" unknown */
+	char tip[GIT_OID_HEXSZ + 1];	/* its commit then */
 };
 
-/* Whether `branch` is what the per-series pattern of a tree `r` publishes makes. */
+/*
+ * Whether `branch` is what the per-series pattern of a tree `rc`
+ * publishes makes (`rc` NULL: of any tree).
+ */
 static int per_series_name(const struct qs__publish_ctx *ctx,
 			   const struct qs__remote_conf *rc, const char *branch)
 {
@@ -40,11 +45,11 @@ static int per_series_name(const struct qs__publish_ctx *ctx,
 		const struct qs__branch_conf *b = &ctx->cfg->branches[i];
 		const char *at, *suffix;
 		size_t plen, slen, len = strlen(branch);
-		int listed = !rc->branches;
+		int listed = !rc || !rc->branches;
 
-		if (!b->per_series || !rc->per_series)
+		if (!b->per_series || (rc && !rc->per_series))
 			continue;
-		for (size_t k = 0; k < rc->nbranches && !listed; k++)
+		for (size_t k = 0; rc && k < rc->nbranches && !listed; k++)
 			listed = !strcmp(rc->branches[k], b->name);
 		if (!listed)
 			continue;
@@ -79,9 +84,12 @@ static int find_bases(struct qs__publish_ctx *ctx, struct candidate *c, size_t n
 		for (size_t i = 0; i < n; i++) {
 			const char *name = c[i].ref + strlen("refs/heads/");
 
-			if (c[i].base[0] || !live(qs_manifest_branch_byname(m, name)))
+			const struct qs_manifest_branch *b = qs_manifest_branch_byname(m, name);
+
+			if (c[i].base[0] || !live(b))
 				continue;
 			memcpy(c[i].base, m->base_id, GIT_OID_HEXSZ + 1);
+			memcpy(c[i].tip, b->tip, GIT_OID_HEXSZ + 1);
 			left--;
 		}
 		if (!parent || !left)
@@ -174,5 +182,89 @@ int qs__publish_prune(struct qs__publish_ctx *ctx, struct qs_publish_remote *r,
 	}
 done:
 	free(c);
+	return ret;
+}
+
+int qs__publish_prune_local(struct qs__publish_ctx *ctx, qs_publish *p, const char *who)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref;
+	struct candidate *c = NULL;
+	struct qs__ref_update *u = NULL;
+	size_t n = 0, alloc = 0, nu = 0, i;
+	int ret = 0, err;
+
+	if (ctx->cfg->prune == QS__PRUNE_NEVER || ctx->dry_run)
+		return 0;
+	if (git_reference_iterator_glob_new(&it, ctx->repo, "refs/heads/*") < 0)
+		return qs__error_git("cannot list branches");
+	while ((err = git_reference_next(&ref, it)) == 0) {
+		const char *name = git_reference_name(ref);
+		const git_oid *id = git_reference_target(ref);
+		const char *branch = name + strlen("refs/heads/");
+
+		if (id && !live(qs_manifest_branch_byname(ctx->manifest, branch)) &&
+		    per_series_name(ctx, NULL, branch)) {
+			if (QS_ARRAY_GROW(c, alloc, n + 1) < 0) {
+				git_reference_free(ref);
+				ret = QS_ENOMEM;
+				goto done;
+			}
+			memset(&c[n], 0, sizeof(c[n]));
+			/* the names and ids live in the report's strings below */
+			if (!(c[n].ref = qs__strdup(name)) ||
+			    !(c[n].id = qs__strdup(git_oid_tostr_s(id)))) {
+				free((char *)c[n].ref);
+				git_reference_free(ref);
+				ret = QS_ENOMEM;
+				goto done;
+			}
+			n++;
+		}
+		git_reference_free(ref);
+	}
+	if (err != GIT_ITEROVER) {
+		ret = qs__error_git("cannot list branches");
+		goto done;
+	}
+	if (!n || (ret = find_bases(ctx, c, n)) < 0)
+		goto done;
+	if (!(u = qs__calloc(n, sizeof(*u)))) {
+		ret = QS_ENOMEM;
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		/* never built here, or moved since by someone: not ours to delete */
+		if (!c[i].base[0] || strcmp(c[i].tip, c[i].id))
+			continue;
+		if (ctx->cfg->prune == QS__PRUNE_NEXT_RC3 &&
+		    !strcmp(c[i].base, ctx->manifest->base_id))
+			continue;
+		u[nu].name = c[i].ref;
+		if (git_oid_fromstr(&u[nu].old, c[i].id) < 0) {
+			ret = qs__error_set(QS_EGIT, "bad id for '%s'", c[i].ref);
+			goto done;
+		}
+		nu++;
+	}
+	/* the same journalled, checked step as a build's: all or nothing */
+	if (nu && (ret = qs__refs_update(ctx->repo, u, nu, "quiltsync publish: prune", who)) < 0)
+		goto done;
+	for (i = 0; i < nu; i++) {
+		if (QS_ARRAY_GROW(p->pruned, p->pruned_alloc, p->npruned + 1) < 0 ||
+		    !(p->pruned[p->npruned] = qs__strdup(u[i].name + strlen("refs/heads/")))) {
+			ret = QS_ENOMEM;
+			goto done;
+		}
+		p->npruned++;
+	}
+done:
+	for (i = 0; i < n; i++) {
+		free((char *)c[i].ref);
+		free((char *)c[i].id);
+	}
+	free(c);
+	free(u);
+	git_reference_iterator_free(it);
 	return ret;
 }

@@ -39,7 +39,20 @@ void qs_publish_free(qs_publish *p)
 	for (size_t i = 0; i < p->nremotes; i++)
 		qs__publish_remote_release(&p->remotes[i]);
 	free(p->remotes);
+	for (size_t i = 0; i < p->npruned; i++)
+		free(p->pruned[i]);
+	free(p->pruned);
 	free(p);
+}
+
+size_t qs_publish_pruned_count(const qs_publish *p)
+{
+	return p ? p->npruned : 0;
+}
+
+const char *qs_publish_pruned(const qs_publish *p, size_t i)
+{
+	return p && i < p->npruned ? p->pruned[i] : NULL;
 }
 
 int qs_publish_dry_run(const qs_publish *p)
@@ -198,6 +211,11 @@ int qs__publish_json(qs_buf *out, const qs_publish *p)
 	json_kv_bool(&j, "dry_run", p->dry_run);
 	json_kv_string(&j, "manifest", p->manifest);
 	json_kv_int(&j, "recovered_refs", (int64_t)p->recovered);
+	json_key(&j, "pruned");
+	json_array_begin(&j);
+	for (size_t i = 0; i < p->npruned; i++)
+		json_string(&j, p->pruned[i]);
+	json_array_end(&j);
 	json_key(&j, "remotes");
 	json_array_begin(&j);
 	for (size_t i = 0; i < p->nremotes; i++) {

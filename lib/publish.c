@@ -257,6 +257,17 @@ static int publish_all(qs_publish *p, struct qs__publish_ctx *ctx,
 	for (size_t i = 0; i < p->nremotes; i++)
 		if ((ret = publish_remote(ctx, &p->remotes[i], opts)) < 0)
 			goto done;
+	if (!ctx->dry_run) {
+		qs_buf who = QS_BUF_INIT;
+
+		if (qs_buf_addf(&who, "%s <%s>", ctx->cfg->committer_name,
+				ctx->cfg->committer_email) < 0) {
+			ret = QS_ENOMEM;
+			goto done;
+		}
+		ret = qs__publish_prune_local(ctx, p, who.ptr);
+		qs_buf_release(&who);
+	}
 done:
 	ctx->manifest = NULL;
 	qs_manifest_free(manifest);

@@ -33,7 +33,9 @@ test_expect_success 'a series leaves the queue: its branch is kept while the bas
 	test "$(jq -r ".remotes[0].refs[] | select(.ref == \"refs/heads/$DAMON_BRANCH\") | .reason" json)" = \
 		"its series left the queue: kept until the base moves on" &&
 	git ls-remote --exit-code "$URL" "refs/heads/$DAMON_BRANCH" >/dev/null &&
-	git ls-remote --exit-code "$URL" refs/heads/mm-unstable-hand-made >/dev/null
+	git ls-remote --exit-code "$URL" refs/heads/mm-unstable-hand-made >/dev/null &&
+	git -C demo-a/linux rev-parse -q --verify "refs/heads/$DAMON_BRANCH" >/dev/null &&
+	test "$(jq ".pruned | length" json)" -eq 0
 '
 
 test_expect_success 'the base moves on: it is deleted in the same atomic push; the hand-made one stays' '
@@ -43,10 +45,13 @@ test_expect_success 'the base moves on: it is deleted in the same atomic push; t
 	test_grep -q "delete    $DAMON_BRANCH [0-9a-f]* -> -: its series left the queue" out &&
 	test_grep -q -- "--force-with-lease=refs/heads/$DAMON_BRANCH:[0-9a-f]\{40\} .* :refs/heads/$DAMON_BRANCH" out &&
 	git ls-remote --exit-code "$URL" "refs/heads/$DAMON_BRANCH" >/dev/null &&
-	quiltsync publish -q -c demo-a/quiltsync.yaml &&
+	quiltsync publish -c demo-a/quiltsync.yaml >out &&
 	test_must_fail git ls-remote --exit-code "$URL" "refs/heads/$DAMON_BRANCH" &&
+	test_grep -q "^deleted here too: $DAMON_BRANCH (its series left the queue)" out &&
+	test_must_fail git -C demo-a/linux rev-parse -q --verify "refs/heads/$DAMON_BRANCH" &&
+	git -C demo-a/linux rev-parse -q --verify refs/heads/mm-unstable-hand-made >/dev/null &&
 	git ls-remote --exit-code "$URL" refs/heads/mm-unstable-hand-made >/dev/null &&
-	local_heads a | grep -v -e "$DAMON_BRANCH" -e hand-made >expect &&
+	local_heads a | grep -v -e hand-made >expect &&
 	remote_heads "$URL" | grep -v hand-made >actual &&
 	test_cmp expect actual &&
 	test_must_fail git -C demo-a/linux rev-parse -q --verify "refs/quiltsync/published/pub/$DAMON_BRANCH" &&

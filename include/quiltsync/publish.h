@@ -101,6 +101,14 @@ QS_EXTERN(const char *) qs_publish_manifest_id(const qs_publish *publish);
 /** Refs a journal left by a killed build that this run finished first. */
 QS_EXTERN(size_t) qs_publish_recovered_refs(const qs_publish *publish);
 
+/**
+ * The repository's own per-series branches this run deleted because
+ * their series left the queue (the config's `prune`), names without
+ * refs/heads/. None for a dry run.
+ */
+QS_EXTERN(size_t) qs_publish_pruned_count(const qs_publish *publish);
+QS_EXTERN(const char *) qs_publish_pruned(const qs_publish *publish, size_t i);
+
 /** The remotes, in the order they were published. */
 QS_EXTERN(size_t) qs_publish_remote_count(const qs_publish *publish);
 QS_EXTERN(const qs_publish_remote *) qs_publish_remote_byindex(

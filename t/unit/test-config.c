@@ -402,7 +402,7 @@ static void test_errors_structure(void)
 	ERR(REQUIRED ONE_BRANCH "fuz: 2\n",
 	    NAME ":6:1: fuz: unknown key, expected one of repository, series, "
 	    "patches, sections, committer, author, upstream, base, base-pattern, resolutions, "
-	    "fuzz, max-patch-size, 3way, dependencies, failed-series, link, placeholders, branches, integration, remotes");
+	    "fuzz, max-patch-size, 3way, dependencies, failed-series, link, placeholders, branches, integration, remotes, prune");
 	ERR(REQUIRED "branches:\n  - name: a\n    on: base\n    mdoe: append\n",
 	    NAME ":8:5: branches[0].mdoe: unknown key, expected one of name, "
 	    "section, on, mode, per-series");
@@ -823,7 +823,11 @@ static void test_remotes(void)
 	qs_config *c;
 
 	c = parse(REQUIRED ONE_BRANCH, NAME);
-	ok(c && c->nremotes == 0 && !qs__config_remote(c, "korg"), "no remotes key: none");
+	ok(c && c->nremotes == 0 && !qs__config_remote(c, "korg") && c->prune == QS__PRUNE_NEXT_RC3,
+	   "no remotes key: none; the repository prunes at the next -rc3");
+	qs_config_free(c);
+	c = parse(REQUIRED ONE_BRANCH "prune: never\n", NAME);
+	ok(c && c->prune == QS__PRUNE_NEVER, "prune: never");
 	qs_config_free(c);
 	c = parse(REQUIRED "branches: [{name: a, on: upstream}, {name: b, on: a}]\n"
 		  "integration: [{name: i, merge: [a, b]}]\n"
