@@ -246,6 +246,45 @@ test_expect_success 'a bad remotes entry: exit 2 naming file and line, nothing s
 	test_cmp before after
 '
 
+test_expect_success 'a server without atomic pushes: refused, saying so, nothing sent (exit 10)' '
+	git init -q --bare plain.git &&
+	git -C plain.git config receive.advertiseAtomic false &&
+	add_remote a plain "file://$TRASH/plain.git" &&
+	test_expect_code 10 quiltsync publish -c demo-a/quiltsync.yaml plain >out &&
+	test_grep -q "the server does not offer atomic pushes: nothing sent" out &&
+	test -z "$(git ls-remote plain.git)" &&
+	test -z "$(git -C demo-a/linux for-each-ref refs/quiltsync/published/plain/)"
+'
+
+test_expect_success 'atomic: false publishes there; a rejected ref leaves the others moved and itself to the next publish' '
+	sed -i "\|url: file://.*/plain.git|a\    atomic: false" demo-a/quiltsync.yaml &&
+	quiltsync publish -c demo-a/quiltsync.yaml plain --dry-run >out &&
+	test_grep -q "^  would run: git push --porcelain" out &&
+	quiltsync publish -q -c demo-a/quiltsync.yaml plain &&
+	local_heads a >expect &&
+	remote_heads "$TRASH/plain.git" >actual &&
+	test_cmp expect actual &&
+	cat >plain.git/hooks/update <<-\HOOK &&
+	#!/bin/sh
+	[ "$1" != refs/heads/mm-everything ] || { echo "no mm-everything today" >&2; exit 1; }
+	HOOK
+	chmod +x plain.git/hooks/update &&
+	git -C demo-a/linux rev-parse refs/heads/mm-everything >old-everything &&
+	change_series a &&
+	test_expect_code 10 quiltsync publish -c demo-a/quiltsync.yaml plain --json >json &&
+	test "$(jq -r ".remotes[0].refs[] | select(.status == \"rejected\") | .ref" json)" = refs/heads/mm-everything &&
+	test "$(git ls-remote plain.git refs/heads/mm-unstable | cut -f1)" = \
+	     "$(git -C demo-a/linux rev-parse refs/heads/mm-unstable)" &&
+	test "$(git ls-remote plain.git refs/heads/mm-everything | cut -f1)" = "$(cat old-everything)" &&
+	test "$(git -C demo-a/linux rev-parse refs/quiltsync/published/plain/mm-everything)" = "$(cat old-everything)" &&
+	rm plain.git/hooks/update &&
+	quiltsync publish -c demo-a/quiltsync.yaml plain --json >json &&
+	test "$(jq -r ".remotes[0].refs[] | select(.action != \"unchanged\") | .ref" json)" = refs/heads/mm-everything &&
+	local_heads a >expect &&
+	remote_heads "$TRASH/plain.git" >actual &&
+	test_cmp expect actual
+'
+
 test_expect_success 'a build that holds the lock: publish waits or says so (exit 4)' '
 	mkdir -p demo-a/linux/.git/quiltsync &&
 	flock demo-a/linux/.git/quiltsync/build.lock sleep 3 &
