@@ -19,6 +19,12 @@
  * has the rest of that cycle to notice; now deletes it at once; never
  * keeps it. The manifests' history (each has the previous one as its
  * parent) says on which base it was last built.
+ *
+ * A per-series branch whose series failed under `failed-series:
+ * unpublish` is still in the manifest, not published: the same rules
+ * delete it from the remote, without a grace period (withdrawing it
+ * is what the user asked for), unless the remote's `prune` is never.
+ * Once its series applies again it is published again, as a new branch.
  */
 #include "internal.h"
 #include "publish-internal.h"
@@ -32,6 +38,7 @@ struct candidate {
 	const char *id;		/* what the remote has */
 	char base[GIT_OID_HEXSZ + 1];	/* the base it was last built on; "" unknown */
 	char tip[GIT_OID_HEXSZ + 1];	/* its commit then */
+	int withdrawn;		/* its series failed under failed-series: unpublish */
 };
 
 /*
@@ -149,9 +156,14 @@ int qs__publish_prune(struct qs__publish_ctx *ctx, struct qs_publish_remote *r,
 		if (strncmp(ref, "refs/heads/", 11))
 			continue;
 		branch = ref + 11;
+		const struct qs_manifest_branch *mb;
+		int withdrawn;
+
 		for (k = 0; k < r->nrefs && strcmp(r->refs[k].name, ref); k++)
 			;
-		if (k < r->nrefs || live(qs_manifest_branch_byname(ctx->manifest, branch)) ||
+		mb = qs_manifest_branch_byname(ctx->manifest, branch);
+		withdrawn = live(mb) && !mb->publish;
+		if (k < r->nrefs || (live(mb) && !withdrawn) ||
 		    !per_series_name(ctx, r->conf, branch))
 			continue;
 		if ((ret = qs__publish_recorded(ctx, &published, QS__PUBLISHED_PREFIX,
@@ -164,6 +176,7 @@ int qs__publish_prune(struct qs__publish_ctx *ctx, struct qs_publish_remote *r,
 		}
 		c[n].ref = ref;
 		c[n].id = heads->ids[i];
+		c[n].withdrawn = withdrawn;
 		n++;
 	}
 	if (!n)
@@ -171,9 +184,11 @@ int qs__publish_prune(struct qs__publish_ctx *ctx, struct qs_publish_remote *r,
 	if ((ret = find_bases(ctx, c, n)) < 0)
 		goto done;
 	for (i = 0; i < n; i++) {
-		if (!c[i].base[0])
+		if (c[i].withdrawn)
+			ret = add(r, &c[i], 1, "its series failed: failed-series: unpublish withdraws it");
+		else if (!c[i].base[0])
 			continue;	/* no manifest says quiltsync built it */
-		if (r->conf->prune == QS__PRUNE_NOW || strcmp(c[i].base, ctx->manifest->base_id))
+		else if (r->conf->prune == QS__PRUNE_NOW || strcmp(c[i].base, ctx->manifest->base_id))
 			ret = add(r, &c[i], 1, "its series left the queue");
 		else
 			ret = add(r, &c[i], 0, "its series left the queue: kept until the base moves on");

@@ -84,4 +84,29 @@ test_expect_success 'prune: now deletes at once; prune: never keeps; someone els
 	     "$(git -C t2 rev-parse HEAD)"
 '
 
+test_expect_success 'failed-series: unpublish: a failed series is withdrawn at once, and comes back' '
+	git init -q --bare wd.git &&
+	publish_demo b "$TRASH/wd.git" &&
+	echo "failed-series: unpublish" >>demo-b/quiltsync.yaml &&
+	quiltsync publish -q -c demo-b/quiltsync.yaml &&
+	git ls-remote --exit-code wd.git "refs/heads/$DAMON_BRANCH" >/dev/null &&
+	cp demo-b/patches/mm-damon-add-quota-goal.patch good.patch &&
+	# a line to remove that no tree has: the patch no longer applies
+	sed -i "0,/^-[^-]/s/^-\([^-].*\)/-\1 (changed upstream)/" \
+		demo-b/patches/mm-damon-add-quota-goal.patch &&
+	test_expect_code 1 quiltsync build -q -c demo-b/quiltsync.yaml &&
+	quiltsync publish -c demo-b/quiltsync.yaml --json >json &&
+	test "$(jq -r ".remotes[0].refs[] | select(.ref == \"refs/heads/$DAMON_BRANCH\") | [.action, .status, .reason] | @tsv" json)" = \
+		"$(printf "delete\tok\tits series failed: failed-series: unpublish withdraws it")" &&
+	test_must_fail git ls-remote --exit-code wd.git "refs/heads/$DAMON_BRANCH" &&
+	git -C demo-b/linux rev-parse -q --verify "refs/heads/$DAMON_BRANCH" >/dev/null &&
+	test_must_fail git -C demo-b/linux rev-parse -q --verify "refs/quiltsync/published/pub/$DAMON_BRANCH" &&
+	cp good.patch demo-b/patches/mm-damon-add-quota-goal.patch &&
+	quiltsync build -q -c demo-b/quiltsync.yaml &&
+	quiltsync publish -q -c demo-b/quiltsync.yaml &&
+	local_heads b >expect &&
+	remote_heads "$TRASH/wd.git" >actual &&
+	test_cmp expect actual
+'
+
 test_done
