@@ -100,6 +100,22 @@ static void print_ref(FILE *out, const qs_publish_ref *ref, int dry_run)
 	}
 }
 
+/*
+ * Whether some refs of a failed remote moved: only with atomic: false,
+ * when the server took some of them.
+ */
+static int partly_published(const qs_publish_remote *r)
+{
+	for (size_t k = 0; k < qs_publish_ref_count(r); k++) {
+		const qs_publish_ref *ref = qs_publish_ref_byindex(r, k);
+
+		if (qs_publish_ref_status(ref) == QS_REF_OK &&
+		    qs_publish_ref_action(ref) != QS_REF_UNCHANGED)
+			return 1;
+	}
+	return 0;
+}
+
 static void print_human(FILE *out, const qs_publish *p)
 {
 	int dry_run = qs_publish_dry_run(p);
@@ -119,7 +135,9 @@ static void print_human(FILE *out, const qs_publish *p)
 		else if (res == QS_REMOTE_UNCHANGED)
 			fputs("up to date, nothing sent\n", out);
 		else
-			fprintf(out, "FAILED, nothing of it changed: %s\n",
+			fprintf(out, "FAILED, %s: %s\n",
+				partly_published(r) ? "only the refs listed as done moved" :
+				"nothing of it changed",
 				qs_publish_remote_error(r));
 		for (size_t k = 0; k < n; k++) {
 			const qs_publish_ref *ref = qs_publish_ref_byindex(r, k);
@@ -148,8 +166,10 @@ static void print_failures(const qs_publish *p)
 		qs_remote_result res = qs_publish_remote_result(r);
 
 		if (res != QS_REMOTE_PUBLISHED && res != QS_REMOTE_UNCHANGED)
-			cli_error("publish to '%s' failed, nothing of it changed: %s",
-				  qs_publish_remote_name(r), qs_publish_remote_error(r));
+			cli_error("publish to '%s' %s: %s", qs_publish_remote_name(r),
+				  partly_published(r) ? "failed, some refs moved" :
+				  "failed, nothing of it changed",
+				  qs_publish_remote_error(r));
 	}
 }
 

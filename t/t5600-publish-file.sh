@@ -271,6 +271,8 @@ test_expect_success 'atomic: false publishes there; a rejected ref leaves the ot
 	chmod +x plain.git/hooks/update &&
 	git -C demo-a/linux rev-parse refs/heads/mm-everything >old-everything &&
 	change_series a &&
+	test_expect_code 10 quiltsync publish -q -c demo-a/quiltsync.yaml plain 2>err &&
+	test_grep -q "publish to .plain. failed, some refs moved: refs/heads/mm-everything: \\[remote rejected\\]" err &&
 	test_expect_code 10 quiltsync publish -c demo-a/quiltsync.yaml plain --json >json &&
 	test "$(jq -r ".remotes[0].refs[] | select(.status == \"rejected\") | .ref" json)" = refs/heads/mm-everything &&
 	test "$(git ls-remote plain.git refs/heads/mm-unstable | cut -f1)" = \
