@@ -148,12 +148,19 @@ int qs__git_run_ex(int *status, qs_buf *out, qs_buf *err, const char *dir,
 			double left = deadline - now_seconds();
 
 			if (left <= 0) {
+				/*
+				 * Something outside the group (a daemon ssh left
+				 * behind) still holds a pipe two seconds after the
+				 * KILL: stop reading, git itself is gone.
+				 */
+				if (killed == 2)
+					break;
 				/* TERM first, for ssh to close its connection; KILL if that is not enough */
 				kill(-pid, killed ? SIGKILL : SIGTERM);
 				if (timed_out)
 					*timed_out = 1;
 				deadline = now_seconds() + 2;
-				killed = 1;
+				killed++;
 				continue;
 			}
 			wait_ms = (int)(left * 1000) + 1;
