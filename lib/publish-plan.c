@@ -104,6 +104,16 @@ const char *qs__heads_id(const struct qs__heads *h, const char *ref)
 	return i ? h->ids[*i] : NULL;
 }
 
+static void heads_clear(struct qs__heads *h)
+{
+	qs__strmap_clear(&h->map);
+	free(h->ids);
+	for (size_t i = 0; i < h->n; i++)
+		free(h->names[i]);
+	free(h->names);
+	memset(h, 0, sizeof(*h));
+}
+
 static int list_remote(struct qs__publish_ctx *ctx, struct qs_publish_remote *r,
 		       struct qs__heads *heads)
 {
@@ -423,11 +433,7 @@ int qs__publish_plan(struct qs__publish_ctx *ctx, struct qs_publish_remote *r)
 			r->result = QS_REMOTE_PUBLISHED;
 done:
 	free(unused);
-	qs__strmap_clear(&heads.map);
-	free(heads.ids);
-	for (i = 0; i < heads.n; i++)
-		free(heads.names[i]);
-	free(heads.names);
+	heads_clear(&heads);
 	return ret;
 }
 
@@ -437,9 +443,7 @@ int qs__publish_recheck(struct qs__publish_ctx *ctx, struct qs_publish_remote *r
 	qs_remote_result result = r->result;
 	char *error = r->error;
 	size_t i;
-	int ret;
-
-	int listed;
+	int ret, listed;
 
 	memset(&heads, 0, sizeof(heads));
 	r->error = NULL;
@@ -465,10 +469,6 @@ int qs__publish_recheck(struct qs__publish_ctx *ctx, struct qs_publish_remote *r
 		    (ret = qs__set_text(&r->error, "%s: %s", ref->name, ref->reason)) < 0)
 			break;
 	}
-	qs__strmap_clear(&heads.map);
-	free(heads.ids);
-	for (i = 0; i < heads.n; i++)
-		free(heads.names[i]);
-	free(heads.names);
+	heads_clear(&heads);
 	return ret;
 }
