@@ -168,6 +168,7 @@ static int list_remote(struct qs__publish_ctx *ctx, struct qs_publish_remote *r,
 		memcpy(heads->ids[heads->n++], line, GIT_OID_HEXSZ + 1);
 	}
 done:
+	free(argv);
 	qs_buf_release(&out);
 	qs_buf_release(&err);
 	return ret;
