@@ -24,6 +24,8 @@ enum {
 	QS_EXIT_SYSTEM = 6,    /* repository, file system or memory failure */
 	QS_EXIT_REWRITE = 7,   /* an append-only branch would be rewritten */
 	QS_EXIT_MOVED = 8,     /* a branch moved while the build ran: nothing written */
+	QS_EXIT_LEASE = 9,     /* publish: someone else pushed to a remote's branch: nothing of it moved */
+	QS_EXIT_REMOTE = 10,   /* publish: a remote failed (unreachable, hook, timeout): nothing of it moved */
 };
 
 typedef enum {
@@ -123,5 +125,22 @@ int cmd_build(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_resolve(int argc, char **argv);
 int cmd_which(int argc, char **argv);
+int cmd_publish(int argc, char **argv);
+
+/*
+ * Publishing, shared with build --publish: fill `opts` (the progress
+ * line drawn on stderr when `show_progress`, its state in
+ * `progress_state`, a struct cli_publish_progress), and print a report
+ * as quiltsync-publish(1) says, returning its exit code.
+ */
+struct cli_publish_progress {
+	int show_progress, drawn;
+};
+void cli_publish_options(qs_publish_options *opts, const char *const *remotes,
+			 const char *const *allow_rewrite, int dry_run, int wait,
+			 int show_progress, void *progress_state);
+int cli_publish_report(const qs_publish *p, int json, int quiet);
+/* --now TIME for dated tags: 0 (and *out 0 for NULL), or -1 after printing the error. */
+int cli_parse_now(long long *out, const char *text);
 
 #endif

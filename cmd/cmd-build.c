@@ -20,7 +20,7 @@
 
 static const char usage[] =
 	"quiltsync build [-c FILE] [--dry-run] [--allow-rewrite BRANCH...] [--no-cache] [--verify] "
-	"[--wait SECONDS] [--jobs N] [--json] [-q]";
+	"[--wait SECONDS] [--jobs N] [--publish [--now TIME]] [--json] [-q]";
 
 /* What the progress callback needs. */
 struct run {
@@ -57,11 +57,13 @@ static void draw_progress(const qs_build_progress *p, void *payload)
 
 int cmd_build(int argc, char **argv)
 {
-	const char *config_path = NULL;
+	const char *config_path = NULL, *now_text = NULL;
 	struct cli_list allow_rewrite = { NULL, 0 };
 	int dry_run = 0, no_cache = 0, verify = 0, json = 0,
-	    quiet = 0, wait = 0, jobs = 0, ret;
+	    quiet = 0, wait = 0, jobs = 0, publish = 0, ret;
 	qs_build_options opts = QS_BUILD_OPTIONS_INIT;
+	qs_publish_options popts = QS_PUBLISH_OPTIONS_INIT;
+	struct cli_publish_progress pprogress = { 0, 0 };
 	qs_config *cfg = NULL;
 	qs_build *build = NULL;
 	struct run run;
@@ -81,6 +83,10 @@ int cmd_build(int argc, char **argv)
 		  "wait this long for another build's lock (default 0)", 0 },
 		{ CLI_OPT_INT, 'j', "jobs", &jobs, "N",
 		  "threads for per-series branches (default: one per CPU)", 0 },
+		{ CLI_OPT_FLAG, 0, "publish", &publish, NULL,
+		  "then publish to every remote, under the same lock (quiltsync-publish(1))", 0 },
+		{ CLI_OPT_STRING, 0, "now", &now_text, "TIME",
+		  "with --publish: the time dated tags are named by", 0 },
 		{ CLI_OPT_FLAG, 0, "json", &json, NULL,
 		  "print the report as JSON (see quiltsync-build(1))", 0 },
 		{ CLI_OPT_FLAG, 'q', "quiet", &quiet, NULL,
@@ -97,9 +103,30 @@ int cmd_build(int argc, char **argv)
 		ret = QS_EXIT_USAGE;
 		goto done;
 	}
+	if (now_text && !publish) {
+		cli_error("--now goes with --publish");
+		ret = QS_EXIT_USAGE;
+		goto done;
+	}
+	if (publish && dry_run) {
+		cli_error("--publish cannot go with --dry-run: a dry run writes no branch "
+			  "(quiltsync publish --dry-run shows what the last build would send)");
+		ret = QS_EXIT_USAGE;
+		goto done;
+	}
 	cli_tune_libgit2();
 	if ((ret = cli_load_config(&cfg, config_path)) != 0)
 		goto done;
+	if (publish) {
+		/* what the build may rewrite, publishing may push */
+		cli_publish_options(&popts, NULL, allow_rewrite.items, 0, 0,
+				    !quiet && !json && isatty(STDERR_FILENO), &pprogress);
+		if (cli_parse_now(&popts.now, now_text) < 0) {
+			ret = QS_EXIT_USAGE;
+			goto done;
+		}
+		opts.publish = &popts;
+	}
 	opts.flags = (dry_run ? QS_BUILD_DRY_RUN : 0) |
 		     (no_cache ? QS_BUILD_NO_CACHE : 0) |
 		     (verify ? QS_BUILD_VERIFY : 0);
@@ -112,7 +139,7 @@ int cmd_build(int argc, char **argv)
 	opts.progress = draw_progress;
 	opts.payload = &run;
 	ret = qs_build_run(&build, cfg, &opts);
-	if (run.bar_drawn)
+	if (run.bar_drawn || pprogress.drawn)
 		fputs("\r\033[K", stderr);
 	if (ret < 0) {
 		ret = cli_fail();
@@ -129,6 +156,16 @@ int cmd_build(int argc, char **argv)
 		report_warnings(build);
 	}
 	ret = report_exit_code(build);
+	/* the build's failure first: the publish's is printed beside it */
+	if (qs_build_publish(build)) {
+		int pret;
+
+		if (!json && !quiet)
+			fputc('\n', stdout);
+		pret = cli_publish_report(qs_build_publish(build), json, quiet);
+		if (ret == QS_EXIT_OK)
+			ret = pret;
+	}
 done:
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		cli_error("cannot write the output: %s", strerror(errno));

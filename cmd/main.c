@@ -6,6 +6,7 @@
 
 static const struct cli_command commands[] = {
 	{ "build", cmd_build, "build every branch the config describes, in one step" },
+	{ "publish", cmd_publish, "push the built branches to the config's remotes, atomically" },
 	{ "status", cmd_status, "show the report of the last build" },
 	{ "which", cmd_which, "show which branches and commits hold a patch" },
 	{ "resolve", cmd_resolve, "record how an integration conflict was resolved" },

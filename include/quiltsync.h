@@ -12,5 +12,6 @@
 #include "quiltsync/config.h"
 #include "quiltsync/build.h"
 #include "quiltsync/manifest.h"
+#include "quiltsync/publish.h"
 
 #endif

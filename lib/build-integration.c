@@ -15,27 +15,6 @@
 
 #include <dirent.h>
 
-/*
- * A URL as git takes it from the repository's directory: a relative
- * local path is the config's, as every path of the config is. Not a
- * path: "scheme://...", and scp's "host:path" (a colon before any '/').
- */
-static int url_for_git(qs_buf *out, const struct qs_config *cfg, const char *url)
-{
-	const char *colon = strchr(url, ':'), *slash = strchr(url, '/');
-	char *dir;
-	int ret;
-
-	if (strstr(url, "://") || url[0] == '/' || (colon && (!slash || colon < slash)))
-		return qs_buf_adds(out, url);
-	/* git runs in the repository: the config's directory, made absolute */
-	if (!(dir = realpath(cfg->dir ? cfg->dir : ".", NULL)))
-		return qs__error_os("cannot resolve", cfg->dir ? cfg->dir : ".");
-	ret = qs_buf_addf(out, "%s/%s", dir, url);
-	free(dir);
-	return ret;
-}
-
 /* The first line git wrote that says something: reports are one line a branch. */
 static const char *first_line(qs_buf *err)
 {
@@ -70,7 +49,7 @@ static int fetch_remote(struct build_ctx *c, git_oid *out, const struct qs__star
 	if (!(c->flags & QS_BUILD_DRY_RUN)) {
 		qs_buf_addf(&spec, "+%s%s:%s", strncmp(s->ref, "refs/", 5) ? "refs/heads/" : "",
 			    s->ref, s->local_ref);
-		if (qs_buf_oom(&spec) || (ret = url_for_git(&url, c->cfg, s->url)) < 0 ||
+		if (qs_buf_oom(&spec) || (ret = qs__git_url(&url, c->cfg->dir, s->url)) < 0 ||
 		    qs_buf_oom(&url)) {
 			ret = ret < 0 ? ret : QS_ENOMEM;
 			goto done;

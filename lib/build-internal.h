@@ -99,6 +99,7 @@ struct qs_build {
 	/* what went wrong after the refs were published: it fails nothing */
 	char **warnings;
 	size_t nwarnings, warnings_alloc;
+	qs_publish *publish;	/* build --publish: its report, or NULL */
 };
 
 /* What a build's .keep files hold (objstore.h): nothing that varies, to be found again. */

@@ -15,6 +15,7 @@
 #include "build-internal.h"
 #include "group.h"
 #include "lock.h"
+#include "publish-internal.h"
 #include "pack.h"
 #include "refs.h"
 #include "worktrees.h"
@@ -399,6 +400,7 @@ int qs_build_run(qs_build **out, const qs_config *cfg,
 	struct qs__plan plan;
 	struct build_ctx c;
 	size_t i;
+	const qs_publish_options *publish;
 	int ret, published = 0;
 
 	if (!out)
@@ -408,13 +410,18 @@ int qs_build_run(qs_build **out, const qs_config *cfg,
 		return qs__error_set(QS_EINVAL, "qs_build_run: config is NULL");
 	if (!opts)
 		opts = &defaults;
-	/* version 1 is the same without `allow_rewrite` */
+	/* version 1 is the same without `allow_rewrite`, 2 without `publish` */
 	if (opts->version < 1 || opts->version > QS_BUILD_OPTIONS_VERSION)
 		return qs__error_set(QS_EINVAL, "qs_build_run: unknown options version %u",
 				     opts->version);
 	memset(&c, 0, sizeof(c));
 	c.allow_rewrite = opts->version >= 2 ? opts->allow_rewrite : NULL;
+	publish = opts->version >= 3 ? opts->publish : NULL;
 	if ((ret = check_allow_rewrite(cfg, c.allow_rewrite)) < 0)
+		return ret;
+	if (publish && (opts->flags & QS_BUILD_DRY_RUN))
+		return qs__error_set(QS_EINVAL, "a dry run cannot publish: it writes no branch");
+	if (publish && (ret = qs__publish_check(cfg, publish)) < 0)
 		return ret;
 	memset(&plan, 0, sizeof(plan));
 	c.cfg = cfg;
@@ -462,6 +469,10 @@ int qs_build_run(qs_build **out, const qs_config *cfg,
 				qs_error_last()->message);
 		if (opts->finished)
 			opts->finished(c.b, c.payload);
+		/* still under the lock: no build comes between */
+		if (publish &&
+		    (ret = qs__publish_locked(&c.b->publish, cfg, publish, c.repo)) < 0)
+			goto done;
 	}
 	*out = c.b;
 	c.b = NULL;

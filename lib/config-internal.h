@@ -74,6 +74,39 @@ struct qs__placeholder {
 };
 
 /*
+ * A repository branches are published to (quiltsync-publish(1)): its
+ * name (a word that names refs/quiltsync/published/<name>/), the URL as
+ * git takes it, which branches, and how.
+ */
+typedef enum {
+	QS__PRUNE_NEXT_RC3 = 0,	/* once the base has moved on (the default) */
+	QS__PRUNE_NOW,		/* as soon as the series left the queue */
+	QS__PRUNE_NEVER,
+} qs__prune_policy;
+
+struct qs__remote_conf {
+	char *name;
+	char *url;
+	/* branch and integration names of this config; NULL: all of them */
+	char **branches;
+	size_t nbranches;
+	int per_series;		/* a listed tree's per-series branches too: default 1 */
+	int atomic;		/* default 1; 0 is unsafe, documented so */
+	int timeout;		/* seconds a push may take: default 600 */
+	/* when the per-series branches of series that left the queue are deleted there */
+	qs__prune_policy prune;
+	/*
+	 * tags: a dated tag per listed branch each time the branch moves
+	 * there, named by the pattern ("{branch}-{YYYY}-{MM}-{DD}"); NULL:
+	 * none
+	 */
+	char *tag_pattern;
+	char **tag_branches;
+	size_t ntag_branches;
+	struct qs__where at;
+};
+
+/*
  * Every pointer below, down to the strings of each branch and start, is
  * malloc()ed and owned by the config alone; qs_config_free() frees them
  * all (placeholder_names only borrows the placeholders' entry strings).
@@ -112,12 +145,19 @@ struct qs_config {
 	 * is marked not to be published (default keep: its last good commit)
 	 */
 	int unpublish_failed_series;
+	/*
+	 * prune: when publish deletes the repository's own per-series
+	 * branches of series that left the queue (default next-rc3)
+	 */
+	qs__prune_policy prune;
 	char *link;		/* "https://lore.kernel.org/r/{msgid}" or NULL */
 
 	struct qs__branch_conf *branches;
 	size_t nbranches;
 	struct qs__integration_conf *integrations;
 	size_t nintegrations;
+	struct qs__remote_conf *remotes;
+	size_t nremotes;
 };
 
 /* The branch or integration named `name`, or NULL. */
@@ -125,5 +165,17 @@ const struct qs__branch_conf *qs__config_branch(const struct qs_config *c,
 						const char *name);
 const struct qs__integration_conf *qs__config_integration(
 	const struct qs_config *c, const char *name);
+
+/*
+ * The tag name a remote's tag pattern gives `branch` at `tm`, appended
+ * to `out`: 0, QS_EINVAL for an unknown {word}, QS_ENOMEM.
+ */
+struct tm;
+int qs__tag_name(qs_buf *out, const char *pattern, const char *branch,
+		 const struct tm *tm);
+
+/* The remote named `name`, or NULL. */
+const struct qs__remote_conf *qs__config_remote(const struct qs_config *c,
+						const char *name);
 
 #endif

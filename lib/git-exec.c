@@ -5,39 +5,79 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
 
+/* Whether `entry` ("NAME=value") sets the variable `name=` (with its '='). */
+static int sets(const char *entry, const char *name)
+{
+	return !strncmp(entry, name, strlen(name));
+}
+
 /*
- * Ours, with git's own prompts for credentials off. Where ssh would ask
- * for a password it asks the terminal, and a cron job has none; the
- * user's ssh command, askpass and config stay as they set them.
+ * Ours, with git's own prompts for credentials off, and `extra`
+ * ("NAME=value", NULL-terminated, may be NULL) set over ours. Where ssh
+ * would ask for a password it asks the terminal, and a cron job has
+ * none; the user's ssh command, askpass and config stay as they set
+ * them unless `extra` says otherwise.
  */
-static char **quiet_environ(void)
+static char **quiet_environ(const char *const *extra)
 {
 	static const char prompt[] = "GIT_TERMINAL_PROMPT=0";
-	size_t n = 0, i, k = 0;
+	size_t n = 0, nextra = 0, i, k = 0, e;
 	char **env;
 
 	while (environ && environ[n])
 		n++;
-	if (!(env = qs__calloc(n + 2, sizeof(*env))))
+	while (extra && extra[nextra])
+		nextra++;
+	if (!(env = qs__calloc(n + nextra + 2, sizeof(*env))))
 		return NULL;
-	for (i = 0; i < n; i++)
-		if (strncmp(environ[i], prompt, sizeof("GIT_TERMINAL_PROMPT=") - 1))
+	for (i = 0; i < n; i++) {
+		int replaced = sets(environ[i], "GIT_TERMINAL_PROMPT=");
+
+		for (e = 0; e < nextra && !replaced; e++) {
+			const char *eq = strchr(extra[e], '=');
+
+			replaced = eq && !strncmp(environ[i], extra[e], (size_t)(eq - extra[e]) + 1);
+		}
+		if (!replaced)
 			env[k++] = environ[i];
+	}
 	env[k++] = (char *)prompt;
+	for (e = 0; e < nextra; e++)
+		env[k++] = (char *)extra[e];
 	env[k] = NULL;
 	return env;
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int qs__git_run(int *status, qs_buf *out, qs_buf *err, const char *dir,
 		const char *const *argv)
 {
+	return qs__git_run_ex(status, out, err, dir, argv, NULL, 0, NULL);
+}
+
+int qs__git_run_ex(int *status, qs_buf *out, qs_buf *err, const char *dir,
+		   const char *const *argv, const char *const *env_extra,
+		   int timeout_seconds, int *timed_out)
+{
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	int have_attr = 0, killed = 0;
+	double deadline = timeout_seconds > 0 ? now_seconds() + timeout_seconds : 0;
 	const char **args = NULL;
 	char **env = NULL;
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, have_fa = 0;
@@ -46,9 +86,11 @@ int qs__git_run(int *status, qs_buf *out, qs_buf *err, const char *dir,
 	int ret = 0, ws;
 
 	*status = -1;
+	if (timed_out)
+		*timed_out = 0;
 	while (argv[n])
 		n++;
-	if (!(args = qs__calloc(n + 4, sizeof(*args))) || !(env = quiet_environ())) {
+	if (!(args = qs__calloc(n + 4, sizeof(*args))) || !(env = quiet_environ(env_extra))) {
 		ret = QS_ENOMEM;
 		goto done;
 	}
@@ -63,10 +105,26 @@ int qs__git_run(int *status, qs_buf *out, qs_buf *err, const char *dir,
 		goto done;
 	}
 	have_fa = 1;
+	if (posix_spawnattr_init(&attr) != 0) {
+		ret = qs__error_os("cannot start", "git");
+		goto done;
+	}
+	have_attr = 1;
+	/*
+	 * With a time limit, git and what it starts (ssh, a remote helper)
+	 * get a process group of their own, so that all of them can be
+	 * stopped at once when it is up.
+	 */
+	if (timeout_seconds > 0 &&
+	    (posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP) ||
+	     posix_spawnattr_setpgroup(&attr, 0))) {
+		ret = qs__error_os("cannot start", "git");
+		goto done;
+	}
 	if (posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0) ||
 	    posix_spawn_file_actions_adddup2(&fa, outp[1], 1) ||
 	    posix_spawn_file_actions_adddup2(&fa, errp[1], 2) ||
-	    (errno = posix_spawnp(&pid, "git", &fa, NULL, (char *const *)args, env))) {
+	    (errno = posix_spawnp(&pid, "git", &fa, &attr, (char *const *)args, env))) {
 		pid = -1;
 		ret = qs__error_os("cannot start", "git");
 		goto done;
@@ -82,9 +140,32 @@ int qs__git_run(int *status, qs_buf *out, qs_buf *err, const char *dir,
 
 		for (i = 0; i < 2; i++)
 			open_fds += p[i].fd >= 0;
+		int wait_ms = -1;
+
 		if (!open_fds)
 			break;
-		if (poll(p, 2, -1) < 0) {
+		if (deadline) {
+			double left = deadline - now_seconds();
+
+			if (left <= 0) {
+				/*
+				 * Something outside the group (a daemon ssh left
+				 * behind) still holds a pipe two seconds after the
+				 * KILL: stop reading, git itself is gone.
+				 */
+				if (killed == 2)
+					break;
+				/* TERM first, for ssh to close its connection; KILL if that is not enough */
+				kill(-pid, killed ? SIGKILL : SIGTERM);
+				if (timed_out)
+					*timed_out = 1;
+				deadline = now_seconds() + 2;
+				killed++;
+				continue;
+			}
+			wait_ms = (int)(left * 1000) + 1;
+		}
+		if (poll(p, 2, wait_ms) < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = qs__error_os("cannot read from", "git");
@@ -122,7 +203,25 @@ done:
 	}
 	if (have_fa)
 		posix_spawn_file_actions_destroy(&fa);
+	if (have_attr)
+		posix_spawnattr_destroy(&attr);
 	free(args);
 	free(env);
+	return ret;
+}
+
+int qs__git_url(qs_buf *out, const char *dir, const char *url)
+{
+	const char *colon = strchr(url, ':'), *slash = strchr(url, '/');
+	char *abs;
+	int ret;
+
+	if (strstr(url, "://") || url[0] == '/' || (colon && (!slash || colon < slash)))
+		return qs_buf_adds(out, url);
+	/* git runs in the repository: the config's directory, made absolute */
+	if (!(abs = realpath(dir ? dir : ".", NULL)))
+		return qs__error_os("cannot resolve", dir ? dir : ".");
+	ret = qs_buf_addf(out, "%s/%s", abs, url);
+	free(abs);
 	return ret;
 }

@@ -22,4 +22,23 @@
 int qs__git_run(int *status, qs_buf *out, qs_buf *err, const char *dir,
 		const char *const *argv);
 
+/*
+ * The same, with `env_extra` ("NAME=value", NULL-terminated, may be
+ * NULL) set in git's environment over ours, and, when `timeout_seconds`
+ * > 0, a time limit: once it is up, git and every process it started
+ * (ssh, helpers) are sent SIGTERM, then SIGKILL two seconds later, and
+ * `*timed_out` (may be NULL) is set to 1.
+ */
+int qs__git_run_ex(int *status, qs_buf *out, qs_buf *err, const char *dir,
+		   const char *const *argv, const char *const *env_extra,
+		   int timeout_seconds, int *timed_out);
+
+/*
+ * A URL as git takes it when run in the repository: a relative local
+ * path is taken from `dir` (the config's directory), as every path of
+ * the config is. Not a path: "scheme://..." and scp's "host:path" (a
+ * colon before any '/'). Appended to `out`.
+ */
+int qs__git_url(qs_buf *out, const char *dir, const char *url);
+
 #endif

@@ -30,6 +30,7 @@ struct qs_manifest_branch {
 	qs_branch_kind kind;
 	qs_branch_mode mode;
 	qs_manifest_status status;
+	int publish;	/* 0: failed-series: unpublish took it out of publishing */
 	size_t patches;
 	const char *error, *error_patch, *error_file;
 	size_t error_line, error_hunk;

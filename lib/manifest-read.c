@@ -308,6 +308,15 @@ static int load_branch(struct qs_manifest_branch *b, const struct where *w,
 	b->kind = (qs_branch_kind)kind;
 	b->mode = (qs_branch_mode)mode;
 	b->status = (qs_manifest_status)status;
+	/*
+	 * "publish" (false for a failed series under failed-series:
+	 * unpublish) is newer than format 1's first writers: when it is
+	 * missing, the branch is published, as it then was.
+	 */
+	b->publish = 1;
+	if (qs__json_get(obj, "publish") &&
+	    (ret = get_bool(&b->publish, w, obj, "publish")) < 0)
+		return ret;
 	if (!err)
 		return 0;
 	snprintf(ew.prefix, sizeof(ew.prefix), "error.");

@@ -52,7 +52,13 @@ void qs_build_free(qs_build *b)
 		free(b->warnings[i]);
 	free(b->warnings);
 	free(b->base_name);
+	qs_publish_free(b->publish);
 	free(b);
+}
+
+const qs_publish *qs_build_publish(const qs_build *b)
+{
+	return b ? b->publish : NULL;
 }
 
 struct qs_build_branch *qs__report_add(qs_build *b, const char *name,

@@ -14,6 +14,7 @@
 
 #include "common.h"
 #include "config.h"
+#include "publish.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -77,11 +78,23 @@ typedef struct {
 	 * QS_ECONFIG, with nothing done.
 	 */
 	const char *const *allow_rewrite;
+	/**
+	 * Version 3: NULL, or publish once the refs are written, before the
+	 * build lets go of the repository's lock, so that no other build can
+	 * come between (`quiltsync build --publish`): qs_publish_run() with
+	 * these options (its `wait_seconds` unused: the lock is held), its
+	 * report then given by qs_build_publish(). Checked before anything
+	 * is built (QS_EINVAL, QS_ECONFIG as qs_publish_run() says); not for
+	 * a dry run (QS_EINVAL). An error that stops publishing (not a remote
+	 * that fails: that is in its report) is returned after the build
+	 * wrote its refs, and then there is no report.
+	 */
+	const qs_publish_options *publish;
 } qs_build_options;
 
-#define QS_BUILD_OPTIONS_VERSION 2
+#define QS_BUILD_OPTIONS_VERSION 3
 #define QS_BUILD_OPTIONS_INIT \
-	{ QS_BUILD_OPTIONS_VERSION, 0, 0, 0, NULL, NULL, NULL, NULL }
+	{ QS_BUILD_OPTIONS_VERSION, 0, 0, 0, NULL, NULL, NULL, NULL, NULL }
 
 /**
  * Run a build. Returns 0 with `*out` set when the build ran, whatever
@@ -106,6 +119,12 @@ QS_EXTERN(const char *) qs_build_base_id(const qs_build *build);
 
 /** Refs a journal left by a killed build that this one finished first. */
 QS_EXTERN(size_t) qs_build_recovered_refs(const qs_build *build);
+
+/**
+ * What publishing after the build did (qs_build_options.publish), or
+ * NULL when it was not asked for. Borrowed from the build's report.
+ */
+QS_EXTERN(const qs_publish *) qs_build_publish(const qs_build *build);
 
 /**
  * The manifest commit that records the branches as this build left them

@@ -402,7 +402,7 @@ static void test_errors_structure(void)
 	ERR(REQUIRED ONE_BRANCH "fuz: 2\n",
 	    NAME ":6:1: fuz: unknown key, expected one of repository, series, "
 	    "patches, sections, committer, author, upstream, base, base-pattern, resolutions, "
-	    "fuzz, max-patch-size, 3way, dependencies, failed-series, link, placeholders, branches, integration");
+	    "fuzz, max-patch-size, 3way, dependencies, failed-series, link, placeholders, branches, integration, remotes, prune");
 	ERR(REQUIRED "branches:\n  - name: a\n    on: base\n    mdoe: append\n",
 	    NAME ":8:5: branches[0].mdoe: unknown key, expected one of name, "
 	    "section, on, mode, per-series");
@@ -816,6 +816,84 @@ done:
 	qs_buf_release(&want);
 }
 
+/* remotes: defaults, every key, and the errors of each */
+static void test_remotes(void)
+{
+	const struct qs__remote_conf *r;
+	qs_config *c;
+
+	c = parse(REQUIRED ONE_BRANCH, NAME);
+	ok(c && c->nremotes == 0 && !qs__config_remote(c, "korg") && c->prune == QS__PRUNE_NEXT_RC3,
+	   "no remotes key: none; the repository prunes at the next -rc3");
+	qs_config_free(c);
+	c = parse(REQUIRED ONE_BRANCH "prune: never\n", NAME);
+	ok(c && c->prune == QS__PRUNE_NEVER, "prune: never");
+	qs_config_free(c);
+	c = parse(REQUIRED "branches: [{name: a, on: upstream}, {name: b, on: a}]\n"
+		  "integration: [{name: i, merge: [a, b]}]\n"
+		  "remotes:\n"
+		  "  - name: korg\n"
+		  "    url: ssh://git@gitolite.kernel.org/pub/scm/linux/kernel/git/akpm/mm\n"
+		  "  - {name: mirror.2, url: ../mirror.git, branches: [i, a], per-series: false,\n"
+		  "     atomic: false, timeout: 30, prune: never,\n"
+		  "     tags: {pattern: '{branch}-{YYYY}-{MM}-{DD}-{hh}-{mm}', branches: [i]}}\n", NAME);
+	if (!c)
+		return;
+	is_int(c->nremotes, 2, "two remotes");
+	r = qs__config_remote(c, "korg");
+	ok(r && !strcmp(r->url, "ssh://git@gitolite.kernel.org/pub/scm/linux/kernel/git/akpm/mm") &&
+	   !r->branches && !r->nbranches && r->per_series && r->atomic && r->timeout == 600 &&
+	   r->prune == QS__PRUNE_NEXT_RC3 && !r->tag_pattern && !r->ntag_branches &&
+	   r->at.line == 8, "korg: url as written, defaults: all branches, per-series, atomic, 600s");
+	r = qs__config_remote(c, "mirror.2");
+	ok(r && !strcmp(r->url, "../mirror.git") && r->nbranches == 2 &&
+	   !strcmp(r->branches[0], "i") && !strcmp(r->branches[1], "a") &&
+	   !r->per_series && !r->atomic && r->timeout == 30 && r->prune == QS__PRUNE_NEVER &&
+	   r->tag_pattern && !strcmp(r->tag_pattern, "{branch}-{YYYY}-{MM}-{DD}-{hh}-{mm}") &&
+	   r->ntag_branches == 1 && !strcmp(r->tag_branches[0], "i"),
+	   "mirror.2: the URL is git's to read (not resolved), every key");
+	qs_config_free(c);
+
+	ERR(REQUIRED ONE_BRANCH "remotes: {name: a}\n",
+	    NAME ":6:10: remotes: expected a sequence of remotes, got a mapping");
+	ERR(REQUIRED ONE_BRANCH "remotes: [{name: a}]\n",
+	    NAME ":6:11: remotes[0]: missing required key 'url'");
+	ERR(REQUIRED ONE_BRANCH "remotes: [{name: a/b, url: u}]\n",
+	    NAME ":6:18: remotes[0].name: expected a name of letters, digits, '-', '_' and '.', got 'a/b'");
+	ERR(REQUIRED ONE_BRANCH "remotes: [{name: -a, url: u}]\n",
+	    NAME ":6:18: remotes[0].name: expected a name of letters, digits, '-', '_' and '.', got '-a'");
+	ERR(REQUIRED ONE_BRANCH "remotes: [{name: a, url: u}, {name: a, url: v}]\n",
+	    NAME ":6:37: remotes[1]: 'a' is already the name of remotes[0]");
+	ERR(REQUIRED ONE_BRANCH "remotes: [{name: a, url: '--upload-pack=x'}]\n",
+	    NAME ":6:26: remotes[0].url: URL '--upload-pack=x' starts with '-'");
+	ERR(REQUIRED ONE_BRANCH "remotes: [{name: a, url: 'a b'}]\n",
+	    NAME ":6:26: remotes[0].url: blank or control character in URL 'a b'");
+	ERR(REQUIRED ONE_BRANCH "remotes: [{name: a, url: u, branches: []}]\n",
+	    NAME ":6:39: remotes[0].branches: empty sequence, expected branch names (leave the key out for all)");
+	ERR(REQUIRED ONE_BRANCH "remotes: [{name: r, url: u, branches: [a, a]}]\n",
+	    NAME ":6:43: remotes[0].branches[1]: 'a' is listed twice");
+	ERR(REQUIRED ONE_BRANCH "remotes: [{name: r, url: u, branches: [a, nope]}]\n",
+	    NAME ":6:43: remotes[0].branches[1]: no branch or integration named 'nope'");
+	ERR(REQUIRED ONE_BRANCH "remotes: [{name: r, url: u, atomic: yes}]\n",
+	    NAME ":6:37: remotes[0].atomic: expected true or false, got 'yes'");
+	ERR(REQUIRED ONE_BRANCH "remotes: [{name: r, url: u, timeout: 0}]\n",
+	    NAME ":6:38: remotes[0].timeout: expected a number of seconds from 1 to 86400, got '0'");
+	ERR(REQUIRED ONE_BRANCH "remotes: [{name: r, url: u, mirror: x}]\n",
+	    NAME ":6:29: remotes[0].mirror: unknown key, expected one of name, url, branches, per-series, atomic, timeout, prune, tags");
+	ERR(REQUIRED ONE_BRANCH "remotes: [{name: r, url: u, tags: {pattern: '{YYYY}', branches: [a]}}]\n",
+	    NAME ":6:45: remotes[0].tags.pattern: expected a tag name pattern with {branch}, got '{YYYY}'");
+	ERR(REQUIRED ONE_BRANCH "remotes: [{name: r, url: u, tags: {pattern: '{branch}-{yy}', branches: [a]}}]\n",
+	    NAME ":6:45: remotes[0].tags.pattern: unknown {word} in '{branch}-{yy}': {branch}, {YYYY}, {MM}, {DD}, {hh}, {mm} and {ss} are known");
+	ERR(REQUIRED ONE_BRANCH "remotes: [{name: r, url: u, tags: {pattern: '{branch}..x', branches: [a]}}]\n",
+	    NAME ":6:45: remotes[0].tags.pattern: '{branch}..x' does not make valid tag names");
+	ERR(REQUIRED ONE_BRANCH "remotes: [{name: r, url: u, tags: {pattern: '{branch}', branches: [b]}}]\n",
+	    NAME ":6:68: remotes[0].tags.branches[0]: no branch or integration named 'b'");
+	ERR(REQUIRED ONE_BRANCH "remotes: [{name: r, url: u, tags: {branches: [a]}}]\n",
+	    NAME ":6:35: remotes[0].tags: missing required key 'pattern'");
+	ERR(REQUIRED ONE_BRANCH "remotes: [{name: r, url: u, prune: later}]\n",
+	    NAME ":6:36: remotes[0].prune: expected next-rc3, now or never, got 'later'");
+}
+
 int main(void)
 {
 	test_full();
@@ -828,5 +906,6 @@ int main(void)
 	test_errors_references();
 	test_api();
 	test_akpm_example();
+	test_remotes();
 	return done_testing();
 }
