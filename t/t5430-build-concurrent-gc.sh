@@ -121,17 +121,46 @@ test_expect_success "$TRIALS builds raced by git gc --prune=now" '
 	done
 '
 
-test_expect_success 'a branch moved by someone else during the build: exit 8, nothing written' '
+# The build is frozen (SIGSTOP) part way, the branch moved, the build let
+# go on: it must find the move before writing anything. Where the build
+# is frozen depends on the machine's load, so a try that froze it too
+# early (before it read the branch) or found it finished is made again
+# with a later or earlier stop; one try must reach the case.
+try_move_during_build() {
 	rm -rf repo && cp -R repo.old repo &&
-	sed -i "s/^Date: .*/Date: Mon, 1 Apr 2024 13:00:00 +0000/" q/big*-1.patch &&
-	branch=$(git -C repo for-each-ref --format="%(refname)" refs/heads/mm-big-* | head -1) &&
-	test -n "$branch" || return 1
-	quiltsync build -q -c qs.yaml >build.out 2>&1 &
-	sleep $(awk -v t="$(cat build-ms)" "BEGIN { printf \"%.3f\", t / 2000 }")
+	{ quiltsync build -q -c qs.yaml >build.out 2>&1; echo $? >build.rc; } &
+	bg=$!
+	sleep "$1"
+	# the quiltsync process under the background shell (lib.sh logs its exit)
+	pid=$(cat "/proc/$bg/task/$bg/children" 2>/dev/null | cut -d" " -f1)
+	if [ -z "$pid" ] || ! kill -STOP "$pid" 2>/dev/null; then
+		wait "$bg"
+		echo finished
+		return 0
+	fi
 	git -C repo update-ref "$branch" v1.0-rc3
 	refs >before
-	wait $!
-	echo $? >build.rc &&
+	kill -CONT "$pid"
+	wait "$bg"
+	echo stopped
+}
+
+test_expect_success 'a branch moved by someone else during the build: exit 8, nothing written' '
+	sed -i "s/^Date: .*/Date: Mon, 1 Apr 2024 13:00:00 +0000/" q/big*-1.patch &&
+	branch=$(git -C repo.old for-each-ref --format="%(refname)" refs/heads/mm-big-* | head -1) &&
+	test -n "$branch" &&
+	delay=$(awk -v t="$(cat build-ms)" "BEGIN { printf \"%.3f\", t / 2000 }") &&
+	for try in 1 2 3 4 5 6 7 8; do
+		how=$(try_move_during_build "$delay") &&
+		if [ "$(cat build.rc)" = 8 ]; then
+			say "the build was stopped after ${delay}s on try $try"
+			break
+		fi &&
+		case $how in
+		finished) delay=$(awk -v d="$delay" "BEGIN { printf \"%.3f\", d / 2 }") ;;
+		*) delay=$(awk -v d="$delay" "BEGIN { printf \"%.3f\", d * 1.5 }") ;;
+		esac || return 1
+	done &&
 	test "$(cat build.rc)" = 8 &&
 	test_grep -q "ref .$branch. changed during the build" build.out &&
 	refs >after &&
