@@ -213,6 +213,7 @@ done:
 int qs__git_url(qs_buf *out, const char *dir, const char *url)
 {
 	const char *colon = strchr(url, ':'), *slash = strchr(url, '/');
+	qs_buf joined = QS_BUF_INIT;
 	char *abs;
 	int ret;
 
@@ -221,7 +222,18 @@ int qs__git_url(qs_buf *out, const char *dir, const char *url)
 	/* git runs in the repository: the config's directory, made absolute */
 	if (!(abs = realpath(dir ? dir : ".", NULL)))
 		return qs__error_os("cannot resolve", dir ? dir : ".");
-	ret = qs_buf_addf(out, "%s/%s", abs, url);
+	if ((ret = qs_buf_addf(&joined, "%s/%s", abs, url)) == 0) {
+		/*
+		 * "../../build/demo/public.git" is shown and logged as the
+		 * path it names, when there is one; else as written, for git
+		 * to say what is wrong with it
+		 */
+		char *canon = realpath(joined.ptr, NULL);
+
+		ret = qs_buf_adds(out, canon ? canon : joined.ptr);
+		free(canon);
+	}
+	qs_buf_release(&joined);
 	free(abs);
 	return ret;
 }
