@@ -22,9 +22,6 @@
 #include "group.h"
 #include "lock.h"
 #include "refs.h"
-#include "state.h"
-
-#include <unistd.h>
 
 static const char batch_ssh[] = "GIT_SSH_COMMAND=ssh -o BatchMode=yes";
 
@@ -209,9 +206,7 @@ static int check_no_journal(git_repository *repo)
 	qs_buf path = QS_BUF_INIT;
 	int ret;
 
-	if ((ret = qs__state_path(&path, git_repository_commondir(repo), "refs-journal")) < 0)
-		return ret;
-	if (access(path.ptr, F_OK) == 0)
+	if ((ret = qs__refs_journal_left(repo, &path)) > 0)
 		ret = qs__error_set(QS_ERROR,
 				    "a killed build left its ref updates unfinished ('%s'): "
 				    "publish without --dry-run (or build) finishes them first",

@@ -524,6 +524,15 @@ bad:
 				"malformed refs journal line");
 }
 
+int qs__refs_journal_left(git_repository *repo, qs_buf *path)
+{
+	int ret;
+
+	if ((ret = state_path(path, repo, "refs-journal")) < 0)
+		return ret;
+	return access(path->ptr, F_OK) == 0;
+}
+
 /* The journal's refs, for the lock log. */
 static int clear_locks(git_repository *repo, const struct journal *j,
 		       const struct stat *journal)

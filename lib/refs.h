@@ -61,4 +61,11 @@ int qs__refs_check_objects(git_repository *repo,
  */
 int qs__refs_recover(git_repository *repo, size_t *recovered);
 
+/*
+ * Whether a killed update left its journal, for a caller that writes
+ * nothing and so cannot finish it (a dry run): 1 with its path in
+ * `path`, 0, or an error.
+ */
+int qs__refs_journal_left(git_repository *repo, qs_buf *path);
+
 #endif

@@ -287,6 +287,14 @@ test_expect_success 'atomic: false publishes there; a rejected ref leaves the ot
 	test_cmp expect actual
 '
 
+test_expect_success 'a killed build.s journal left: a dry run refuses to guess (exit 6), naming it' '
+	mkdir -p demo-a/linux/.git/quiltsync &&
+	: >demo-a/linux/.git/quiltsync/refs-journal &&
+	test_expect_code 6 quiltsync publish -c demo-a/quiltsync.yaml pub --dry-run 2>err &&
+	test_grep -q "a killed build left its ref updates unfinished (.*refs-journal.)" err &&
+	rm demo-a/linux/.git/quiltsync/refs-journal
+'
+
 test_expect_success 'a build that holds the lock: publish waits or says so (exit 4)' '
 	mkdir -p demo-a/linux/.git/quiltsync &&
 	flock demo-a/linux/.git/quiltsync/build.lock sleep 3 &
